@@ -1,0 +1,1 @@
+"""MCP server exposing the veo-tools engine (see server.py)."""

@@ -1,0 +1,1 @@
+"""Channel clients: one module per APIYI channel, same method names on both."""

@@ -1,0 +1,164 @@
+"""One exception tree for the whole package.
+
+Every message is written for an agent: it says what went wrong and what to do next. No message,
+``repr`` or attribute ever holds the API key.
+
+    VeoError
+    ├── ConfigurationError            missing key, bad setting
+    ├── InvalidRequestError           bad input (local check, or HTTP 400/413/422)
+    ├── BudgetExceededError           the spending guard refused a request
+    ├── APIError                      the API answered with an error status
+    │   ├── AuthenticationError       401
+    │   ├── InsufficientBalanceError  402, 403 quota text, 429 balance text
+    │   ├── RateLimitError            429 (``retry_after``)
+    │   ├── ModelUnavailableError     503 "no available channels", unknown model
+    │   ├── TaskNotFoundError         404 / task_not_exist, unknown local task id
+    │   └── ServerError               5xx
+    ├── TransportError                connection refused, time-out
+    │   └── SubmitOutcomeUnknownError a create request was sent, its answer never came
+    ├── TaskFailedError               the task ended ``failed`` (``content_policy`` flag)
+    └── DownloadError                 the video body was not a complete MP4
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class VeoError(Exception):
+    """Base of every error raised by veo-tools."""
+
+    #: Short machine-readable kind, copied into ``TaskView.error.kind``.
+    kind: ClassVar[str] = "error"
+    #: Whether the same call may succeed if simply tried again later.
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ConfigurationError(VeoError):
+    kind = "configuration"
+
+
+class InvalidRequestError(VeoError):
+    kind = "invalid_request"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, status_code: int | None = None
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.field = field
+
+
+class BudgetExceededError(VeoError):
+    kind = "budget"
+
+
+class APIError(VeoError):
+    kind = "api"
+
+
+class AuthenticationError(APIError):
+    kind = "authentication"
+
+
+class InsufficientBalanceError(APIError):
+    kind = "insufficient_balance"
+
+
+class RateLimitError(APIError):
+    kind = "rate_limited"
+    retryable = True
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status_code: int | None = 429
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class ModelUnavailableError(APIError):
+    kind = "model_unavailable"
+    retryable = True
+
+
+class TaskNotFoundError(APIError):
+    kind = "not_found"
+
+
+class ServerError(APIError):
+    kind = "upstream"
+    retryable = True
+
+
+class TransportError(VeoError):
+    kind = "network"
+    retryable = True
+
+
+class SubmitOutcomeUnknownError(TransportError):
+    """A create request left this machine and no answer came back: a task may exist and be paid.
+
+    Never re-sent automatically. ``task_id`` is the local journal id under which the attempt is
+    recorded, so the agent can look for it instead of submitting again.
+    """
+
+    kind = "submit_outcome_unknown"
+    retryable = False
+
+    def __init__(self, message: str, *, task_id: str | None = None) -> None:
+        super().__init__(message)
+        self.task_id = task_id
+
+
+class TaskFailedError(VeoError):
+    kind = "task_failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        content_policy: bool = False,
+        task_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.content_policy = content_policy
+        self.task_id = task_id
+
+    @property
+    def error_kind(self) -> str:
+        return "content_policy" if self.content_policy else "upstream"
+
+
+class DownloadError(VeoError):
+    kind = "download"
+    retryable = True
+
+
+CONTENT_POLICY_MARKERS = (
+    "PUBLIC_",
+    "content policy",
+    "content_policy",
+    "moderation",
+    "safety",
+    "AUDIO_FILTERED",
+    "raiMediaFiltered",
+    "违规",
+    "审核",
+)
+
+
+def looks_like_content_policy(text: str | None) -> bool:
+    """True when a failure text reads like a moderation block (not billed, fix the prompt)."""
+    if not text:
+        return False
+    lowered = text.lower()
+    return any(m.lower() in lowered for m in CONTENT_POLICY_MARKERS)

@@ -1,0 +1,278 @@
+"""Tool input and result models, defined once and shared by every front-end.
+
+The field names are a contract: the LangChain tools and the MCP server publish these schemas as
+they are, and the descriptions are what the model reads.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ChannelChoice = Literal["auto", "official", "reverse"]
+Priority = Literal["balanced", "budget", "quality", "iteration"]
+ModeChoice = Literal["auto", "async", "stream"]
+TaskStatus = Literal["queued", "in_progress", "completed", "failed", "interrupted"]
+Scenario = Literal[
+    "batch_matrix",
+    "client_delivery",
+    "live_progress_ui",
+    "poster_to_motion",
+    "cinematic_4k",
+    "overseas_onboarding",
+    "seed_exploration",
+    "iterate_then_deliver",
+]
+
+MAX_PROMPT_CHARS = 20_000
+MAX_WAIT_SECONDS = 3600
+
+SCENARIO_DESCRIPTIONS: dict[str, str] = {
+    "batch_matrix": "short-video matrix batch production (100+/day)",
+    "client_delivery": "final client ad delivery",
+    "live_progress_ui": "front-end live display that needs a loading animation",
+    "poster_to_motion": "static poster + frame-to-video -> motion clip",
+    "cinematic_4k": "4K cinematic clips (hero asset)",
+    "overseas_onboarding": "overseas team onboarding with an existing key",
+    "seed_exploration": "same-prompt multi-seed style exploration",
+    "iterate_then_deliver": "iterate cheaply, then deliver the final version",
+}
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+WaitSeconds = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=MAX_WAIT_SECONDS,
+        description=(
+            "How long to wait inline for the task to finish before returning, in seconds "
+            "(0 = return at once; max 3600). Front-ends may cap it (the MCP server caps it so a "
+            "call returns inside client time-outs). If the task is not done by then you get its "
+            "task_id: call check_status later."
+        ),
+    ),
+]
+
+
+class GenerateVideoInput(_Input):
+    """Arguments of the ``generate_video`` tool."""
+
+    prompt: str = Field(
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        description=(
+            "What the video shows: subject, action, camera, lighting and the sound you want "
+            "(audio is generated natively; there is no audio switch). Max 20000 characters."
+        ),
+    )
+    channel: ChannelChoice = Field(
+        "auto",
+        description=(
+            "'official' (Google AI Studio passthrough: $0.3 fast / $1.2 standard, 4/6/8 s, "
+            "720p/1080p/4k, 1 reference image), 'reverse' ($0.15 fast / $0.25 standard, fixed "
+            "8 s 720p, frame-to-video with 1-2 frames, live streaming progress) or 'auto' "
+            "(default: chosen by recommend_channel from the other arguments)."
+        ),
+    )
+    model: str | None = Field(
+        None,
+        description=(
+            "Exact model id to use (overrides channel and priority), e.g. "
+            "'veo-3.1-fast-generate-preview' or 'veo-3.1-landscape-fast-fl'. Default: picked "
+            "for you."
+        ),
+    )
+    priority: Priority = Field(
+        "balanced",
+        description=(
+            "What matters most when the channel is 'auto': 'budget' (cheapest), 'quality' "
+            "(Official standard), 'iteration' (cheap previews) or 'balanced' (default)."
+        ),
+    )
+    seconds: Literal[4, 6, 8] | None = Field(
+        None,
+        description=(
+            "Clip length: 4, 6 or 8 seconds. 4 and 6 only on Official at 720p; Reverse is "
+            "always 8. Default 8."
+        ),
+    )
+    resolution: Literal["720p", "1080p", "4k"] | None = Field(
+        None,
+        description=(
+            "'720p' (default), '1080p' or '4k'. 1080p and 4k are Official only and need "
+            "seconds=8; price does not depend on resolution."
+        ),
+    )
+    aspect_ratio: Literal["16:9", "9:16"] | None = Field(
+        None, description="'16:9' landscape (default) or '9:16' portrait."
+    )
+    images: list[str] = Field(
+        default_factory=list,
+        max_length=2,
+        description=(
+            "0-2 reference images: local file paths (inside the allowed input directories), "
+            "'data:image/...;base64,...' URLs, or https URLs. One image = image-to-video "
+            "(Official) or start frame (Reverse '-fl'); two = start frame then end frame "
+            "(Reverse '-fl' only). JPEG, PNG or WebP, at most 10 MB each."
+        ),
+    )
+    mode: ModeChoice = Field(
+        "auto",
+        description=(
+            "'async' (submit and poll; survives restarts), 'stream' (Reverse only: live progress "
+            "over one long request) or 'auto' (default: async)."
+        ),
+    )
+    negative_prompt: str | None = Field(
+        None,
+        max_length=2000,
+        description="What to avoid, e.g. 'blurry, watermark, distorted'. Official only.",
+    )
+    seed: int | None = Field(
+        None,
+        ge=0,
+        le=2**32 - 1,
+        description=(
+            "Seed (0-4294967295) to cluster outputs in style; not byte-reproducible. Official only."
+        ),
+    )
+    wait_seconds: WaitSeconds = 0
+    force_new: bool = Field(
+        False,
+        description=(
+            "Set true to pay for another take even when an identical request ran in the last "
+            "15 minutes (otherwise that task is returned with deduplicated=true)."
+        ),
+    )
+    idempotency_key: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "Your own key for this intended video. The same key never creates a second task; a "
+            "new key asks for a new take on purpose."
+        ),
+    )
+
+
+class CheckStatusInput(_Input):
+    """Arguments of the ``check_status`` tool."""
+
+    task_id: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The task_id returned by generate_video (or shown by list_tasks).",
+    )
+    wait_seconds: WaitSeconds = 0
+    download: bool = Field(
+        True,
+        description="Download the MP4 to the output directory once completed (default true).",
+    )
+
+
+class RecommendChannelInput(_Input):
+    """Arguments of the ``recommend_channel`` tool."""
+
+    frame_to_video: bool = Field(
+        False, description="True to animate from a start frame (and optional end frame)."
+    )
+    reference_images: int = Field(
+        0, ge=0, le=2, description="How many reference images you will send (0-2)."
+    )
+    streaming_progress: bool = Field(
+        False, description="True when a user-facing UI must show live progress while rendering."
+    )
+    priority: Priority = Field(
+        "balanced",
+        description="'budget', 'quality', 'iteration' (cheap previews) or 'balanced' (default).",
+    )
+    resolution: Literal["720p", "1080p", "4k"] | None = Field(
+        None, description="Needed resolution, if any: '720p', '1080p' or '4k'."
+    )
+    seconds: Literal[4, 6, 8] | None = Field(None, description="Needed clip length: 4, 6 or 8.")
+    aspect_ratio: Literal["16:9", "9:16"] | None = Field(
+        None, description="'16:9' landscape or '9:16' portrait."
+    )
+    count: int = Field(
+        1, ge=1, le=100_000, description="Videos in the batch (or per day), for the cost estimate."
+    )
+    scenario: Scenario | None = Field(
+        None,
+        description="A known business scenario: "
+        + "; ".join(f"'{k}' = {v}" for k, v in SCENARIO_DESCRIPTIONS.items())
+        + ".",
+    )
+
+
+class ListTasksInput(_Input):
+    """Arguments of the ``list_tasks`` tool."""
+
+    status: TaskStatus | None = Field(
+        None,
+        description=(
+            "Only tasks in this status: queued, in_progress, completed, failed or interrupted. "
+            "Default: all."
+        ),
+    )
+    limit: int = Field(20, ge=1, le=200, description="Most recent tasks to return (1-200).")
+
+
+class TaskError(BaseModel):
+    kind: str = Field(
+        description="content_policy, invalid_request, upstream, timeout, network, ..."
+    )
+    message: str
+    retryable: bool
+
+
+class TaskView(BaseModel):
+    """The one result shape for every task-related tool."""
+
+    task_id: str = Field(description="Use this id with check_status to follow the task.")
+    channel: Literal["official", "reverse"]
+    model: str
+    status: TaskStatus
+    progress: int = Field(ge=0, le=100)
+    price_usd: float
+    billed: bool = Field(description="Whether this task is (or will be) paid: failed ones are not.")
+    video_path: str | None = None
+    video_url: str | None = None
+    error: TaskError | None = None
+    next_step: str = Field(description="What to do now, in one sentence.")
+    deduplicated: bool = False
+    created_at: str
+    elapsed_s: float
+    eta_s: float | None = None
+    prompt: str | None = None
+
+
+class TaskList(BaseModel):
+    tasks: list[TaskView]
+    spent_24h_usd: float = Field(description="Spend of non-failed tasks in the last 24 hours.")
+    budget_usd: float | None = None
+
+
+class Alternative(BaseModel):
+    channel: Literal["official", "reverse"]
+    model: str
+    price_usd: float
+    trade_off: str
+
+
+class Recommendation(BaseModel):
+    channel: Literal["official", "reverse"]
+    model: str
+    endpoint: str
+    mode: Literal["async", "stream"]
+    price_usd: float
+    count: int
+    estimated_cost_usd: float
+    render_time_s: tuple[float, float]
+    reasons: list[str]
+    alternatives: list[Alternative]
+    conflicts: list[str]
+    generate_video_args: dict[str, object]

@@ -1,0 +1,136 @@
+"""Configuration: explicit arguments first, then the documented environment variables.
+
+The environment is read when :meth:`Settings.from_env` is called, never at import time.
+
+| variable                | default                         |
+|-------------------------|---------------------------------|
+| ``APIYI_API_KEY``       | required unless sandbox         |
+| ``APIYI_BASE_URL``      | ``https://api.apiyi.com``       |
+| ``VEO_TOOLS_SANDBOX``   | ``0`` (``1`` = embedded sandbox)|
+| ``VEO_TOOLS_OUTPUT_DIR``| ``./veo-output``                |
+| ``VEO_TOOLS_STATE_DIR`` | platformdirs user state dir     |
+| ``VEO_TOOLS_INPUT_DIRS``| the current directory (``os.pathsep``-separated list) |
+| ``VEO_TOOLS_BUDGET_USD``| no cap                          |
+| ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_state_dir
+from pydantic import SecretStr
+
+from veo_tools.errors import ConfigurationError
+
+DEFAULT_BASE_URL = "https://api.apiyi.com"
+SANDBOX_BASE_URL = "http://sandbox.invalid"
+SANDBOX_API_KEY = "sk-sandbox"
+
+ENV_VARS: dict[str, str] = {
+    "APIYI_API_KEY": "API key from https://api.apiyi.com/token (required unless sandbox)",
+    "APIYI_BASE_URL": DEFAULT_BASE_URL,
+    "VEO_TOOLS_SANDBOX": "0 (set 1 to use the embedded sandbox: no key, no network, no cost)",
+    "VEO_TOOLS_OUTPUT_DIR": "./veo-output",
+    "VEO_TOOLS_STATE_DIR": "the platform's user state dir (e.g. ~/.local/state/veo-tools)",
+    "VEO_TOOLS_INPUT_DIRS": "the current directory",
+    "VEO_TOOLS_BUDGET_USD": "no cap",
+    "VEO_TOOLS_TIME_SCALE": "1",
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _float(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a number; set it to e.g. 5 or 0.5.") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine needs to know about where and how to run."""
+
+    api_key: SecretStr | None = None
+    base_url: str = DEFAULT_BASE_URL
+    sandbox: bool = False
+    output_dir: Path = Path("veo-output")
+    state_dir: Path = field(default_factory=lambda: Path(user_state_dir("veo-tools")))
+    input_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.cwd(),))
+    budget_usd: float | None = None
+    time_scale: float = 1.0
+    #: Seconds to wait for an HTTP connection / for a response.
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    #: The SSE stream holds the connection open for the whole render.
+    stream_timeout: float = 900.0
+    max_retries: int = 4
+
+    def __post_init__(self) -> None:
+        if self.time_scale <= 0:
+            raise ConfigurationError(
+                f"time_scale must be > 0 (got {self.time_scale}); 1 is real time, 0.01 is 100x faster."
+            )
+        if self.budget_usd is not None and self.budget_usd < 0:
+            raise ConfigurationError(f"budget_usd must be >= 0 (got {self.budget_usd}).")
+
+    def __repr__(self) -> str:
+        key = "set" if self.api_key else "unset"
+        return (
+            f"Settings(base_url={self.base_url!r}, sandbox={self.sandbox}, api_key={key}, "
+            f"output_dir={str(self.output_dir)!r}, state_dir={str(self.state_dir)!r}, "
+            f"budget_usd={self.budget_usd}, time_scale={self.time_scale})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Explicit ``overrides`` win; then the environment; then the defaults."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        if key := env.get("APIYI_API_KEY", "").strip():
+            values["api_key"] = SecretStr(key)
+        if url := env.get("APIYI_BASE_URL", "").strip():
+            values["base_url"] = url
+        values["sandbox"] = env.get("VEO_TOOLS_SANDBOX", "").strip().lower() in _TRUE
+        if out := env.get("VEO_TOOLS_OUTPUT_DIR", "").strip():
+            values["output_dir"] = Path(out).expanduser()
+        if state := env.get("VEO_TOOLS_STATE_DIR", "").strip():
+            values["state_dir"] = Path(state).expanduser()
+        if dirs := env.get("VEO_TOOLS_INPUT_DIRS", "").strip():
+            values["input_dirs"] = tuple(Path(d).expanduser() for d in dirs.split(os.pathsep) if d)
+        if (budget := _float(env, "VEO_TOOLS_BUDGET_USD")) is not None:
+            values["budget_usd"] = budget
+        if (scale := _float(env, "VEO_TOOLS_TIME_SCALE")) is not None:
+            values["time_scale"] = scale
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if name == "api_key" and isinstance(value, str):
+                value = SecretStr(value)
+            if name in {"output_dir", "state_dir"}:
+                value = Path(value).expanduser()
+            if name == "input_dirs":
+                value = tuple(Path(v).expanduser() for v in value)
+            values[name] = value
+        settings = cls(**values)
+        if settings.sandbox and settings.api_key is None:
+            settings = replace(settings, api_key=SecretStr(SANDBOX_API_KEY))
+        return settings
+
+    def require_key(self) -> SecretStr:
+        """The API key, or an error that says how to provide one (or to use the sandbox)."""
+        if self.api_key is None or not self.api_key.get_secret_value().strip():
+            raise ConfigurationError(
+                "No APIYI API key. Set the APIYI_API_KEY environment variable (create a key at "
+                "https://api.apiyi.com/token), pass api_key=..., or run on the built-in sandbox "
+                "with VEO_TOOLS_SANDBOX=1 / --sandbox (no key, no cost, simulated videos)."
+            )
+        return self.api_key

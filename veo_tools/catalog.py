@@ -92,8 +92,11 @@ def _official(model_id: str, tier: Tier, price: float) -> Model:
 
 def reverse_model_id(*, landscape: bool, fast: bool, fl: bool) -> str:
     """Build a Reverse model id from its three switches (``veo-3.1[-landscape][-fast][-fl]``)."""
-    return "veo-3.1" + ("-landscape" if landscape else "") + ("-fast" if fast else "") + (
-        "-fl" if fl else ""
+    return (
+        "veo-3.1"
+        + ("-landscape" if landscape else "")
+        + ("-fast" if fast else "")
+        + ("-fl" if fl else "")
     )
 
 
@@ -208,8 +211,12 @@ def validate_request(
             field="seconds",
         )
     if aspect_ratio is not None and aspect_ratio not in model.aspect_ratios:
-        other = pick_model("reverse", fast=model.tier == "fast", aspect_ratio=aspect_ratio,
-                           frame_to_video=model.frame_to_video)
+        other = pick_model(
+            "reverse",
+            fast=model.tier == "fast",
+            aspect_ratio=aspect_ratio,
+            frame_to_video=model.frame_to_video,
+        )
         raise InvalidRequestError(
             f"aspect_ratio={aspect_ratio!r} is not available on {model.id}, which is fixed at "
             f"{model.fixed_aspect_ratio}. Use {other.id} for {aspect_ratio}.",
@@ -222,8 +229,12 @@ def _validate_images(model: Model, image_count: int) -> None:
     if image_count <= model.max_images:
         return
     if model.max_images == 0:
-        fl = pick_model("reverse", fast=model.tier == "fast",
-                        aspect_ratio=model.fixed_aspect_ratio or "16:9", frame_to_video=True)
+        fl = pick_model(
+            "reverse",
+            fast=model.tier == "fast",
+            aspect_ratio=model.fixed_aspect_ratio or "16:9",
+            frame_to_video=True,
+        )
         raise InvalidRequestError(
             f"{model.id} does not take reference images. For frame-to-video use {fl.id} "
             f"(1-2 frames), or an Official model for one reference image.",
@@ -241,3 +252,13 @@ def _validate_images(model: Model, image_count: int) -> None:
         f"got {image_count}.",
         field="images",
     )
+
+
+def price_of(channel: Channel, tier: Tier) -> float:
+    """Price per request of a channel's tier (all models of a tier cost the same)."""
+    return next(m.price_usd for m in MODELS.values() if m.channel == channel and m.tier == tier)
+
+
+def prices_text(channel: Channel) -> str:
+    """``"$0.3 fast / $1.2 standard"`` for a channel, read from the table."""
+    return f"${price_of(channel, 'fast'):g} fast / ${price_of(channel, 'standard'):g} standard"

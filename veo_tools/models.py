@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from veo_tools.catalog import official_model_id, prices_text, reverse_model_id
+
 ChannelChoice = Literal["auto", "official", "reverse"]
 Priority = Literal["balanced", "budget", "quality", "iteration"]
 ModeChoice = Literal["auto", "async", "stream"]
@@ -73,8 +75,8 @@ class GenerateVideoInput(_Input):
     channel: ChannelChoice = Field(
         "auto",
         description=(
-            "'official' (Google AI Studio passthrough: $0.3 fast / $1.2 standard, 4/6/8 s, "
-            "720p/1080p/4k, 1 reference image), 'reverse' ($0.15 fast / $0.25 standard, fixed "
+            f"'official' (Google AI Studio passthrough: {prices_text('official')}, 4/6/8 s, "
+            f"720p/1080p/4k, 1 reference image), 'reverse' ({prices_text('reverse')}, fixed "
             "8 s 720p, frame-to-video with 1-2 frames, live streaming progress) or 'auto' "
             "(default: chosen by recommend_channel from the other arguments)."
         ),
@@ -83,8 +85,8 @@ class GenerateVideoInput(_Input):
         None,
         description=(
             "Exact model id to use (overrides channel and priority), e.g. "
-            "'veo-3.1-fast-generate-preview' or 'veo-3.1-landscape-fast-fl'. Default: picked "
-            "for you."
+            f"'{official_model_id(fast=True)}' or "
+            f"'{reverse_model_id(landscape=True, fast=True, fl=True)}'. Default: picked for you."
         ),
     )
     priority: Priority = Field(

@@ -52,7 +52,9 @@ def _float(env: Mapping[str, str], name: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a number; set it to e.g. 5 or 0.5.") from None
+        raise ConfigurationError(
+            f"{name}={raw!r} is not a number; set it to e.g. 5 or 0.5."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
             raise ConfigurationError(
-                f"time_scale must be > 0 (got {self.time_scale}); 1 is real time, 0.01 is 100x faster."
+                f"time_scale must be > 0 (got {self.time_scale}); "
+                "1 is real time, 0.01 is 100x faster."
             )
         if self.budget_usd is not None and self.budget_usd < 0:
             raise ConfigurationError(f"budget_usd must be >= 0 (got {self.budget_usd}).")

@@ -1,0 +1,119 @@
+"""From a ``generate_video`` input to a concrete plan: which model, which mode, which parameters.
+
+Pure logic (no I/O): resolves ``channel="auto"`` through the recommender, fills defaults, and
+validates against the catalog, so nothing is spent on a request the API would refuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from veo_tools.catalog import Model, get_model, pick_model, validate_request
+from veo_tools.errors import InvalidRequestError
+from veo_tools.models import GenerateVideoInput, Recommendation, RecommendChannelInput
+from veo_tools.recommend import recommend_channel
+
+
+@dataclass(frozen=True)
+class Plan:
+    model: Model
+    mode: Literal["async", "stream"]
+    seconds: int | None
+    resolution: str | None
+    aspect_ratio: str | None
+    recommendation: Recommendation | None = None
+
+    def params(self, inp: GenerateVideoInput, image_digests: list[str]) -> dict[str, object]:
+        """The normalised request: stored in the journal and hashed for duplicate detection."""
+        return {
+            "model": self.model.id,
+            "prompt": inp.prompt,
+            "seconds": self.seconds,
+            "resolution": self.resolution,
+            "aspect_ratio": self.aspect_ratio,
+            "negative_prompt": inp.negative_prompt,
+            "seed": inp.seed,
+            "images": image_digests,
+        }
+
+
+def plan_request(inp: GenerateVideoInput) -> Plan:
+    """Choose the model and fill the defaults for ``inp``; raise if it cannot be served."""
+    recommendation = None
+    if inp.model:
+        model = get_model(inp.model)
+        if inp.channel != "auto" and inp.channel != model.channel:
+            raise InvalidRequestError(
+                f"model {model.id!r} belongs to the {model.channel} channel, but channel="
+                f"{inp.channel!r} was asked for. Drop one of the two, or make them agree.",
+                field="channel",
+            )
+    elif inp.channel == "auto":
+        recommendation = recommend_channel(_needs(inp))
+        model = get_model(recommendation.model)
+    else:
+        model = pick_model(
+            inp.channel,
+            fast=inp.priority != "quality" and inp.resolution != "4k",
+            aspect_ratio=inp.aspect_ratio or "16:9",
+            frame_to_video=len(inp.images) > 0,
+        )
+    mode = _mode(inp, model)
+    _check_official_only_options(inp, model)
+    validate_request(
+        model,
+        seconds=inp.seconds,
+        resolution=inp.resolution,
+        aspect_ratio=inp.aspect_ratio,
+        image_count=len(inp.images),
+    )
+    if model.channel == "official":
+        return Plan(
+            model=model,
+            mode=mode,
+            seconds=inp.seconds or model.default_seconds,
+            resolution=inp.resolution or "720p",
+            aspect_ratio=inp.aspect_ratio or "16:9",
+            recommendation=recommendation,
+        )
+    return Plan(model, mode, None, None, model.fixed_aspect_ratio, recommendation)
+
+
+def _needs(inp: GenerateVideoInput) -> RecommendChannelInput:
+    official_only_option = inp.seed is not None or inp.negative_prompt is not None
+    return RecommendChannelInput(
+        frame_to_video=len(inp.images) >= 2,
+        reference_images=len(inp.images),
+        streaming_progress=inp.mode == "stream",
+        priority=inp.priority,
+        resolution=inp.resolution,
+        seconds=inp.seconds,
+        aspect_ratio=inp.aspect_ratio,
+        # Seeds and negative prompts are Official features: the seed-exploration row picks it.
+        scenario="seed_exploration" if official_only_option else None,
+    )
+
+
+def _mode(inp: GenerateVideoInput, model: Model) -> Literal["async", "stream"]:
+    if inp.mode != "stream":
+        return "async"
+    if not model.streaming:
+        raise InvalidRequestError(
+            f"mode='stream' is only available on Reverse models; {model.id} is {model.channel}. "
+            "Use mode='async' (progress comes from check_status), or channel='reverse'.",
+            field="mode",
+        )
+    return "stream"
+
+
+def _check_official_only_options(inp: GenerateVideoInput, model: Model) -> None:
+    if model.channel == "official":
+        return
+    used = [name for name in ("seed", "negative_prompt") if getattr(inp, name) is not None]
+    if used:
+        raise InvalidRequestError(
+            f"{' and '.join(used)} only work on Official models; {model.id} would ignore them. "
+            "Drop them, or use channel='official'.",
+            field=used[0],
+        )

@@ -1,0 +1,376 @@
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from veo_tools.errors import (
+    BudgetExceededError,
+    ConfigurationError,
+    InvalidRequestError,
+    TaskNotFoundError,
+)
+from veo_tools.journal import (
+    INTERRUPTED_MESSAGE,
+    JOURNAL_FILENAME,
+    Journal,
+    TaskRecord,
+    fingerprint,
+    new_task_id,
+)
+from veo_tools.journal_schema import MIGRATIONS
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+T0 = 1_700_000_000.0
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Any:
+    with Journal(tmp_path / "state" / JOURNAL_FILENAME) as j:
+        yield j
+
+
+def record(**overrides: Any) -> TaskRecord:
+    values: dict[str, Any] = {
+        "task_id": new_task_id(),
+        "channel": "reverse",
+        "model": "veo-3.1-fast",
+        "mode": "async",
+        "prompt": "a cat surfing",
+        "request_json": "{}",
+        "fingerprint": "fp-1",
+        "price_usd": 0.15,
+        "created_at": T0,
+    }
+    values.update(overrides)
+    return TaskRecord(**values)
+
+
+def test_new_task_ids_are_veo_prefixed_16_hex_digits_and_unique() -> None:
+    ids = {new_task_id() for _ in range(100)}
+    assert len(ids) == 100
+    assert all(re.fullmatch(r"veo_[0-9a-f]{16}", i) for i in ids)
+
+
+def test_fingerprint_is_canonical_json_hash_independent_of_key_order() -> None:
+    a = fingerprint({"model": "m", "prompt": "p", "images": ["d1"]})
+    b = fingerprint({"images": ["d1"], "prompt": "p", "model": "m"})
+    assert a == b and re.fullmatch(r"[0-9a-f]{64}", a)
+    assert a != fingerprint({"model": "m", "prompt": "p", "images": ["d2"]})
+
+
+def test_journal_creates_parent_dirs_and_is_in_wal_mode(tmp_path: Path) -> None:
+    with Journal.in_state_dir(tmp_path / "a" / "b") as j:
+        assert j.path == tmp_path / "a" / "b" / JOURNAL_FILENAME
+    with sqlite3.connect(tmp_path / "a" / "b" / JOURNAL_FILENAME) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_inserted_task_reads_back_by_local_id_and_by_remote_id(journal: Journal) -> None:
+    rec = record(remote_id="video_abc", error_retryable=True, batch_index=None)
+    journal.insert(rec)
+    assert journal.get(rec.task_id) == rec
+    assert journal.get("video_abc") == rec
+    assert journal.get("unknown") is None
+
+
+def test_new_record_updated_at_defaults_to_created_at() -> None:
+    assert record().updated_at == T0
+
+
+def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: Journal) -> None:
+    rec = record()
+    journal.insert(rec)
+    updated = journal.update(rec.task_id, status="completed", progress=100, video_url="https://v")
+    assert (updated.status, updated.progress, updated.video_url) == ("completed", 100, "https://v")
+    assert updated.updated_at > T0
+    assert journal.get(rec.task_id) == updated
+
+
+def test_update_refuses_unknown_fields_and_bad_status(journal: Journal) -> None:
+    rec = record()
+    journal.insert(rec)
+    with pytest.raises(TypeError, match="nonsense"):
+        journal.update(rec.task_id, nonsense=1)
+    with pytest.raises(ValueError, match="status must be one of"):
+        journal.update(rec.task_id, status="done")
+
+
+def test_update_of_unknown_task_raises_task_not_found(journal: Journal) -> None:
+    with pytest.raises(TaskNotFoundError, match="list_tasks"):
+        journal.update("veo_0000000000000000", status="failed")
+
+
+def test_insert_of_same_task_id_twice_is_refused(journal: Journal) -> None:
+    rec = record()
+    journal.insert(rec)
+    with pytest.raises(InvalidRequestError, match="clashes"):
+        journal.insert(rec)
+
+
+def test_list_returns_newest_first_with_status_batch_and_limit_filters(journal: Journal) -> None:
+    journal.create_batch("b1", [{"prompt": "x"}], created_at=T0)
+    recs = [
+        record(created_at=T0 + i, status="failed" if i % 2 else "queued", batch_id="b1")
+        for i in range(5)
+    ]
+    recs.append(record(created_at=T0 + 10))
+    for rec in recs:
+        journal.insert(rec)
+    assert [r.task_id for r in journal.list()] == [r.task_id for r in reversed(recs)]
+    assert [r.created_at for r in journal.list(status="failed")] == [T0 + 3, T0 + 1]
+    assert len(journal.list(batch_id="b1")) == 5
+    assert len(journal.list(limit=2)) == 2
+
+
+def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(journal: Journal) -> None:
+    for status in ("submitting", "queued", "in_progress", "completed", "interrupted", "failed"):
+        journal.insert(record(status=status, price_usd=1.0, created_at=T0 + 100))
+    journal.insert(record(status="completed", price_usd=50.0, created_at=T0))
+    assert journal.spent_since(T0 + 1) == pytest.approx(5.0)
+    assert journal.spent_since(T0) == pytest.approx(55.0)
+    assert journal.spent_since(T0 + 1000) == 0.0
+
+
+# --- reserve --------------------------------------------------------------------------------
+
+
+def test_reserve_returns_recent_task_with_same_fingerprint(journal: Journal) -> None:
+    first, dup = journal.reserve(record(), dedupe_since=T0 - 900)
+    assert dup is False
+    again, dup = journal.reserve(record(created_at=T0 + 60), dedupe_since=T0 + 60 - 900)
+    assert dup is True and again.task_id == first.task_id
+    assert len(journal.list()) == 1
+
+
+def test_reserve_returns_newest_of_several_matching_tasks(journal: Journal) -> None:
+    journal.insert(record(created_at=T0))
+    newest = record(created_at=T0 + 5)
+    journal.insert(newest)
+    found, dup = journal.reserve(record(created_at=T0 + 6), dedupe_since=T0 - 1)
+    assert dup and found.task_id == newest.task_id
+
+
+def test_reserve_inserts_when_matching_task_is_older_than_window(journal: Journal) -> None:
+    journal.insert(record(created_at=T0))
+    _, dup = journal.reserve(record(created_at=T0 + 1000), dedupe_since=T0 + 100)
+    assert dup is False and len(journal.list()) == 2
+
+
+def test_reserve_does_not_deduplicate_failed_tasks(journal: Journal) -> None:
+    journal.insert(record(status="failed"))
+    fresh = record(created_at=T0 + 1)
+    got, dup = journal.reserve(fresh, dedupe_since=T0 - 900)
+    assert dup is False and got.task_id == fresh.task_id
+
+
+def test_reserve_without_window_inserts_even_when_fingerprint_matches(journal: Journal) -> None:
+    journal.insert(record())
+    _, dup = journal.reserve(record(created_at=T0 + 1), dedupe_since=None)
+    assert dup is False and len(journal.list()) == 2
+
+
+def test_reserve_finds_same_idempotency_key_at_any_age_and_status(journal: Journal) -> None:
+    old = record(idempotency_key="take-1", status="failed", fingerprint="other", created_at=0.0)
+    journal.insert(old)
+    got, dup = journal.reserve(record(idempotency_key="take-1"), dedupe_since=None)
+    assert dup is True and got.task_id == old.task_id
+    _, dup = journal.reserve(record(idempotency_key="take-2", fingerprint="x"), dedupe_since=None)
+    assert dup is False
+
+
+def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: Journal) -> None:
+    journal.insert(record(price_usd=0.9, fingerprint="a"))
+    with pytest.raises(BudgetExceededError, match="VEO_TOOLS_BUDGET_USD") as info:
+        journal.reserve(
+            record(price_usd=0.3, fingerprint="b"), dedupe_since=None, budget=(1.0, T0 - 86400)
+        )
+    assert "Nothing was submitted" in info.value.message
+    assert len(journal.list()) == 1
+    _, dup = journal.reserve(
+        record(price_usd=0.1, fingerprint="c"), dedupe_since=None, budget=(1.0, T0 - 86400)
+    )
+    assert dup is False
+
+
+def test_reserve_returns_duplicate_even_when_budget_is_spent(journal: Journal) -> None:
+    journal.insert(record(price_usd=5.0))
+    _, dup = journal.reserve(record(price_usd=5.0), dedupe_since=T0 - 1, budget=(1.0, T0 - 1))
+    assert dup is True
+
+
+# --- schema and concurrency -----------------------------------------------------------------
+
+
+def test_reopening_keeps_data_and_runs_migrations_once(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILENAME
+    rec = record()
+    with Journal(path) as j:
+        j.insert(rec)
+    with Journal(path) as j:
+        assert j.get(rec.task_id) == rec
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_journal_from_a_newer_version_is_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILENAME
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(ConfigurationError, match="VEO_TOOLS_STATE_DIR"):
+        Journal(path)
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from veo_tools.journal import Journal, TaskRecord, new_task_id
+
+    path, tag, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    with Journal(path) as j:
+        while not go.exists():
+            time.sleep(0.002)
+        dups = 0
+        for i in range(n):
+            for key in (f"{tag}-{i}", f"shared-{i}"):
+                rec = TaskRecord(
+                    task_id=new_task_id(), channel="reverse", model="m", mode="async",
+                    prompt="p", request_json="{}", fingerprint=key, price_usd=0.15,
+                    idempotency_key=key,
+                )
+                dups += j.reserve(rec, dedupe_since=time.time() - 900)[1]
+    print(dups)
+    """
+)
+
+
+@pytest.mark.slow
+def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
+    tmp_path: Path,
+) -> None:
+    path, go, n = tmp_path / JOURNAL_FILENAME, tmp_path / "go", 150
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), tag, str(n), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for tag in ("a", "b")
+    ]
+    go.touch()
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert all(err == "" for _, err in outputs)
+    assert sum(int(out) for out, _ in outputs) == n
+    with Journal(path) as j:
+        rows = j.list(limit=10 * n)
+    keys = sorted(r.idempotency_key or "" for r in rows)
+    expected = sorted([f"a-{i}" for i in range(n)] + [f"b-{i}" for i in range(n)])
+    assert keys == sorted(expected + [f"shared-{i}" for i in range(n)])
+
+
+def test_threads_sharing_one_journal_do_not_interfere(journal: Journal) -> None:
+    def work() -> None:
+        for _ in range(50):
+            rec = journal.reserve(record(fingerprint=new_task_id()), dedupe_since=None)[0]
+            journal.update(rec.task_id, status="queued")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(journal.list(status="queued", limit=1000)) == 200
+
+
+# --- interrupted streams --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = child.pid
+    orphan = record(mode="stream", status="in_progress", owner_pid=dead)
+    submitting = record(mode="stream", status="submitting", owner_pid=dead)
+    ours = record(mode="stream", status="in_progress", owner_pid=os.getpid())
+    finished = record(mode="stream", status="completed", owner_pid=dead)
+    polled = record(mode="async", status="in_progress", owner_pid=dead)
+    for rec in (orphan, submitting, ours, finished, polled):
+        journal.insert(rec)
+
+    assert journal.mark_interrupted_streams() == 2
+
+    for rec in (orphan, submitting):
+        got = journal.get(rec.task_id)
+        assert got is not None
+        assert (got.status, got.error_kind, got.error_retryable) == (
+            "interrupted",
+            "interrupted",
+            False,
+        )
+        assert got.error_message == INTERRUPTED_MESSAGE
+    for rec in (ours, finished, polled):
+        assert journal.get(rec.task_id) == rec
+    assert journal.mark_interrupted_streams() == 0
+
+
+def test_interrupted_message_explains_billing_and_force_new() -> None:
+    assert "may or may not have been billed" in INTERRUPTED_MESSAGE
+    assert "force_new=true" in INTERRUPTED_MESSAGE
+
+
+# --- hostile ids and batches ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "task_id", ["x' OR 1=1 --", "'; DROP TABLE tasks; --", '" OR ""="', "%", "*"]
+)
+def test_sql_looking_ids_are_simply_not_found_and_tables_stay_intact(
+    journal: Journal, task_id: str
+) -> None:
+    rec = record(remote_id="video_1")
+    journal.insert(rec)
+    assert journal.get(task_id) is None
+    with pytest.raises(TaskNotFoundError):
+        journal.update(task_id, status="failed")
+    assert journal.list(batch_id=task_id) == []
+    assert journal.get_batch(task_id) is None
+    assert journal.list() == [rec]
+
+
+def test_batches_round_trip_and_their_tasks_come_back_in_index_order(journal: Journal) -> None:
+    items: list[dict[str, Any]] = [{"prompt": "a", "seconds": 8}, {"prompt": "b"}]
+    journal.create_batch("batch_1", items, created_at=T0)
+    for index in (1, 0):
+        journal.insert(record(batch_id="batch_1", batch_index=index, created_at=T0 + index))
+    journal.update_batch("batch_1", "completed")
+    batch = journal.get_batch("batch_1")
+    assert batch is not None
+    assert (batch.items, batch.status, batch.created_at) == (items, "completed", T0)
+    assert [t.batch_index for t in journal.batch_tasks("batch_1")] == [0, 1]
+    with pytest.raises(TaskNotFoundError):
+        journal.update_batch("nope", "completed")
+
+
+def test_task_naming_an_unknown_batch_is_refused(journal: Journal) -> None:
+    with pytest.raises(InvalidRequestError, match="unknown batch"):
+        journal.insert(record(batch_id="missing"))
+
+
+def test_module_never_deletes_rows() -> None:
+    source = (REPO_ROOT / "veo_tools" / "journal.py").read_text()
+    assert not re.search(r"\bDELETE\s+FROM\b", source, re.IGNORECASE)

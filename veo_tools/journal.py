@@ -1,0 +1,367 @@
+"""The durable task ledger: one SQLite file (WAL) shared by every process on the machine.
+
+A task is written here before the tool call that created it returns, so it survives restarts,
+client time-outs and a second process (the MCP server and the CLI may run at once). Duplicate
+detection happens inside one ``BEGIN IMMEDIATE`` transaction, so it is atomic across processes.
+Rows are never deleted. Every value reaches SQL as a parameter; only column names taken from
+:class:`TaskRecord` itself are spliced into statements.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import json
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+
+from veo_tools.errors import (
+    BudgetExceededError,
+    ConfigurationError,
+    InvalidRequestError,
+    TaskNotFoundError,
+)
+from veo_tools.journal_schema import (
+    COLUMNS,
+    MIGRATIONS,
+    BatchRecord,
+    RecordStatus,
+    TaskMode,
+    TaskRecord,
+    check_values,
+    fingerprint,
+    new_task_id,
+    record_from_row,
+)
+
+__all__ = [
+    "INTERRUPTED_MESSAGE",
+    "JOURNAL_FILENAME",
+    "BatchRecord",
+    "Journal",
+    "RecordStatus",
+    "TaskMode",
+    "TaskRecord",
+    "fingerprint",
+    "new_task_id",
+]
+
+JOURNAL_FILENAME = "journal.sqlite3"
+_LIVE = ("submitting", "queued", "in_progress")
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
+
+INTERRUPTED_MESSAGE = (
+    "The streamed generation was cut off when the process running it stopped, so its video "
+    "cannot be recovered. It may or may not have been billed. If you still need the video, call "
+    "generate_video again with force_new=true."
+)
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if pid is None or pid <= 0:
+        return False
+    if pid == os.getpid() or sys.platform == "win32":
+        # On Windows os.kill(pid, 0) would send CTRL_C_EVENT, so never probe: assume alive.
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    except OSError:
+        return False
+    return True
+
+
+class Journal:
+    """The ledger in one SQLite file. Thread-safe; safe for several processes at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(
+            self.path, timeout=10.0, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._configure()
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    @classmethod
+    def in_state_dir(cls, state_dir: Path) -> Journal:
+        return cls(Path(state_dir) / JOURNAL_FILENAME)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    # --- setup ---------------------------------------------------------------------------
+
+    def _configure(self) -> None:
+        self._conn.execute("PRAGMA busy_timeout = 10000")
+        self._enable_wal()
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+
+    def _enable_wal(self) -> None:
+        # Two processes creating the file at once: switching the journal mode reports "locked"
+        # at once instead of waiting on busy_timeout, so wait here (bounded, like busy_timeout).
+        deadline = time.monotonic() + 10.0
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
+
+    def _migrate(self) -> None:
+        with self._transaction() as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise ConfigurationError(
+                    f"The journal {self.path} has schema version {version}, newer than this "
+                    f"veo-tools understands ({len(MIGRATIONS)}). Upgrade veo-tools, or point "
+                    "VEO_TOOLS_STATE_DIR at another directory."
+                )
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    conn.execute(statement)
+            # PRAGMA takes no parameters; the value is our own integer.
+            conn.execute(f"PRAGMA user_version = {len(MIGRATIONS):d}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> builtins.list[TaskRecord]:
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return [record_from_row(row) for row in rows]
+
+    # --- tasks ---------------------------------------------------------------------------
+
+    def insert(self, rec: TaskRecord) -> None:
+        with self._transaction() as conn:
+            self._insert(conn, rec)
+
+    def _insert(self, conn: sqlite3.Connection, rec: TaskRecord) -> None:
+        values = dataclasses.asdict(rec)
+        check_values(values)
+        marks = ", ".join("?" for _ in COLUMNS)
+        try:
+            conn.execute(
+                f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({marks})",
+                tuple(values[c] for c in COLUMNS),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise InvalidRequestError(
+                f"Task {rec.task_id!r} clashes with a recorded task (same id or idempotency_key), "
+                f"or names an unknown batch ({exc})."
+            ) from None
+
+    def reserve(
+        self,
+        rec: TaskRecord,
+        *,
+        dedupe_since: float | None,
+        budget: tuple[float, float] | None = None,
+    ) -> tuple[TaskRecord, bool]:
+        """Return ``(existing, True)`` for a duplicate of ``rec``, else insert it: ``(rec, False)``.
+
+        A duplicate is a row with the same idempotency_key (any age, any status) or, when
+        ``dedupe_since`` is given, the newest non-failed row with the same fingerprint created at
+        or after it. Pass ``dedupe_since=None`` to skip the fingerprint check (``force_new``, or a
+        fresh idempotency key that asks for a new take on purpose). ``budget=(cap_usd, since)``
+        raises :class:`BudgetExceededError` instead of inserting when ``rec`` would take the spend
+        since ``since`` over the cap; a duplicate costs nothing and is returned regardless.
+        """
+        with self._transaction() as conn:
+            existing = self._find_duplicate(conn, rec, dedupe_since)
+            if existing is not None:
+                return existing, True
+            if budget is not None:
+                _check_budget(self._spent(conn, budget[1]), rec, *budget)
+            self._insert(conn, rec)
+            return rec, False
+
+    def _find_duplicate(
+        self, conn: sqlite3.Connection, rec: TaskRecord, dedupe_since: float | None
+    ) -> TaskRecord | None:
+        row = None
+        if rec.idempotency_key is not None:
+            row = conn.execute(
+                f"{_SELECT} WHERE idempotency_key = ?", (rec.idempotency_key,)
+            ).fetchone()
+        if row is None and dedupe_since is not None:
+            row = conn.execute(
+                f"{_SELECT} WHERE fingerprint = ? AND created_at >= ? AND status != 'failed' "
+                "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                (rec.fingerprint, dedupe_since),
+            ).fetchone()
+        return None if row is None else record_from_row(row)
+
+    def update(self, task_id: str, **fields: Any) -> TaskRecord:
+        """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row."""
+        unknown = set(fields) - set(COLUMNS)
+        if unknown:
+            raise TypeError(f"Journal.update() cannot set {sorted(unknown)}")
+        check_values(fields)
+        fields.setdefault("updated_at", time.time())
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                f"UPDATE tasks SET {assignments} WHERE task_id = ?", (*fields.values(), task_id)
+            )
+            if cursor.rowcount == 0:
+                raise _not_found(task_id)
+            row = conn.execute(f"{_SELECT} WHERE task_id = ?", (task_id,)).fetchone()
+        return record_from_row(row)
+
+    def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
+        """The task with this local id, else the newest with this remote id, else ``None``."""
+        found = self._query(f"{_SELECT} WHERE task_id = ?", (task_id_or_remote_id,))
+        if not found:
+            found = self._query(
+                f"{_SELECT} WHERE remote_id = ? ORDER BY created_at DESC LIMIT 1",
+                (task_id_or_remote_id,),
+            )
+        return found[0] if found else None
+
+    def list(
+        self, status: str | None = None, limit: int = 20, batch_id: str | None = None
+    ) -> builtins.list[TaskRecord]:
+        """The newest tasks first, optionally only those in one status or batch."""
+        clauses: builtins.list[str] = []
+        params: builtins.list[object] = []
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        if batch_id is not None:
+            clauses.append("batch_id = ?")
+            params.append(batch_id)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"{_SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        return self._query(sql, (*params, max(0, limit)))
+
+    def spent_since(self, ts: float) -> float:
+        """Price of every task created at or after ``ts`` that has not failed (it may be paid)."""
+        with self._lock:
+            return self._spent(self._conn, ts)
+
+    @staticmethod
+    def _spent(conn: sqlite3.Connection, ts: float) -> float:
+        row = conn.execute(
+            "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
+            "WHERE created_at >= ? AND status != 'failed'",
+            (ts,),
+        ).fetchone()
+        return float(row[0])
+
+    def mark_interrupted_streams(self) -> int:
+        """Mark streamed tasks whose owning process is gone as ``interrupted``; return how many."""
+        now = time.time()
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT task_id, owner_pid FROM tasks WHERE mode = 'stream' "
+                "AND status IN (?, ?, ?)",
+                _LIVE,
+            ).fetchall()
+            orphans = [(task_id,) for task_id, pid in rows if not _pid_alive(pid)]
+            conn.executemany(
+                "UPDATE tasks SET status = 'interrupted', error_kind = 'interrupted', "
+                "error_message = ?, error_retryable = 0, updated_at = ?, completed_at = ? "
+                "WHERE task_id = ?",
+                [(INTERRUPTED_MESSAGE, now, now, task_id) for (task_id,) in orphans],
+            )
+        return len(orphans)
+
+    # --- batches -------------------------------------------------------------------------
+
+    def create_batch(
+        self,
+        batch_id: str,
+        items: builtins.list[dict[str, Any]],
+        *,
+        created_at: float,
+        status: str = "pending",
+    ) -> BatchRecord:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO batches (batch_id, created_at, items_json, status) "
+                "VALUES (?, ?, ?, ?)",
+                (batch_id, created_at, json.dumps(items), status),
+            )
+        return BatchRecord(batch_id, created_at, items, status)
+
+    def get_batch(self, batch_id: str) -> BatchRecord | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT batch_id, created_at, items_json, status FROM batches WHERE batch_id = ?",
+                (batch_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        items = cast("builtins.list[dict[str, Any]]", json.loads(row[2]))
+        return BatchRecord(row[0], row[1], items, row[3])
+
+    def update_batch(self, batch_id: str, status: str) -> None:
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE batches SET status = ? WHERE batch_id = ?", (status, batch_id)
+            )
+            if cursor.rowcount == 0:
+                raise TaskNotFoundError(f"No batch {batch_id!r} in the journal.")
+
+    def batch_tasks(self, batch_id: str) -> builtins.list[TaskRecord]:
+        return self._query(
+            f"{_SELECT} WHERE batch_id = ? ORDER BY batch_index, created_at", (batch_id,)
+        )
+
+
+def _not_found(task_id: str) -> TaskNotFoundError:
+    return TaskNotFoundError(
+        f"No task {task_id!r} in the journal. Use list_tasks to see the known task ids."
+    )
+
+
+def _check_budget(spent: float, rec: TaskRecord, cap: float, since: float) -> None:
+    if spent + rec.price_usd <= cap + 1e-9:
+        return
+    hours = max(rec.created_at - since, 0.0) / 3600
+    raise BudgetExceededError(
+        f"Budget guard: this video costs ${rec.price_usd:.2f}, and ${spent:.2f} of the "
+        f"${cap:.2f} budget (VEO_TOOLS_BUDGET_USD) is already spent or committed by tasks from "
+        f"the last {hours:g} hours (failed tasks are not counted). Nothing was submitted. Choose "
+        "a cheaper model (recommend_channel with priority='budget'), wait for older tasks to "
+        "leave the window, or ask the user to raise the budget."
+    )

@@ -1,0 +1,135 @@
+"""What the journal stores: the task and batch records, their SQL schema and the fingerprint.
+
+Kept apart from :mod:`veo_tools.journal` (which does the storing) so each stays small.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+TaskMode = Literal["async", "stream"]
+RecordStatus = Literal["submitting", "queued", "in_progress", "completed", "failed", "interrupted"]
+STATUSES = frozenset(("submitting", "queued", "in_progress", "completed", "failed", "interrupted"))
+MODES = frozenset(("async", "stream"))
+
+#: Forward migrations; entry ``i`` takes the schema from ``user_version`` i to i + 1.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE batches (
+            batch_id TEXT PRIMARY KEY,
+            created_at REAL NOT NULL,
+            items_json TEXT NOT NULL,
+            status TEXT NOT NULL
+        )""",
+        """CREATE TABLE tasks (
+            task_id TEXT PRIMARY KEY,
+            remote_id TEXT,
+            channel TEXT NOT NULL,
+            model TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            request_json TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            idempotency_key TEXT,
+            price_usd REAL NOT NULL,
+            status TEXT NOT NULL,
+            progress INTEGER NOT NULL DEFAULT 0,
+            error_kind TEXT,
+            error_message TEXT,
+            error_retryable INTEGER NOT NULL DEFAULT 0,
+            video_url TEXT,
+            video_path TEXT,
+            batch_id TEXT REFERENCES batches(batch_id),
+            batch_index INTEGER,
+            owner_pid INTEGER,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            submitted_at REAL,
+            completed_at REAL
+        )""",
+        "CREATE UNIQUE INDEX tasks_idempotency_key ON tasks(idempotency_key)"
+        " WHERE idempotency_key IS NOT NULL",
+        "CREATE INDEX tasks_remote_id ON tasks(remote_id)",
+        "CREATE INDEX tasks_created_at ON tasks(created_at)",
+        "CREATE INDEX tasks_fingerprint ON tasks(fingerprint, created_at)",
+        "CREATE INDEX tasks_batch ON tasks(batch_id, batch_index)",
+    ),
+)
+
+
+def new_task_id() -> str:
+    """A fresh local task id: ``veo_`` and 16 hex digits."""
+    return "veo_" + secrets.token_hex(8)
+
+
+def fingerprint(params: Mapping[str, object]) -> str:
+    """sha256 of the canonical JSON of ``params`` (sorted keys, no spaces)."""
+    text = json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class TaskRecord:
+    """One row of the ledger. Times are unix seconds."""
+
+    task_id: str
+    channel: str
+    model: str
+    mode: TaskMode
+    prompt: str
+    request_json: str
+    fingerprint: str
+    price_usd: float
+    status: RecordStatus = "submitting"
+    remote_id: str | None = None
+    idempotency_key: str | None = None
+    progress: int = 0
+    error_kind: str | None = None
+    error_message: str | None = None
+    error_retryable: bool = False
+    video_url: str | None = None
+    video_path: str | None = None
+    batch_id: str | None = None
+    batch_index: int | None = None
+    owner_pid: int | None = None
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = 0.0
+    submitted_at: float | None = None
+    completed_at: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.updated_at:
+            self.updated_at = self.created_at
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    batch_id: str
+    created_at: float
+    items: list[dict[str, Any]]
+    status: str
+
+
+COLUMNS = tuple(f.name for f in dataclasses.fields(TaskRecord))
+
+
+def check_values(values: Mapping[str, object]) -> None:
+    """Refuse a status or mode outside the known sets (the schema does not constrain them)."""
+    if "status" in values and values["status"] not in STATUSES:
+        raise ValueError(f"status must be one of {sorted(STATUSES)}, not {values['status']!r}")
+    if "mode" in values and values["mode"] not in MODES:
+        raise ValueError(f"mode must be 'async' or 'stream', not {values['mode']!r}")
+
+
+def record_from_row(row: tuple[Any, ...]) -> TaskRecord:
+    """A :class:`TaskRecord` from a row selected as ``SELECT <COLUMNS> FROM tasks``."""
+    values = dict(zip(COLUMNS, row, strict=True))
+    values["error_retryable"] = bool(values["error_retryable"])
+    return TaskRecord(**values)

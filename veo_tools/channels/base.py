@@ -1,14 +1,15 @@
 """Types shared by both channel clients: what goes out and what comes back.
 
 Both clients have the same method names: ``submit(request) -> RemoteTask``,
-``get(remote_id) -> RemoteTask`` and ``download(remote_id, dest, ...) -> Path``; the Reverse client
-adds ``stream(request)`` and ``complete(request)`` for the chat-completions endpoint.
+``get(remote_id) -> RemoteTask`` and ``download(remote_id, dest, ...) -> DownloadResult``; the
+Reverse client adds ``stream(request)`` and ``complete(request)`` for the chat-completions endpoint.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 RemoteStatus = Literal["queued", "in_progress", "completed", "failed"]
 
@@ -74,3 +75,22 @@ class StreamEvent:
     progress: int | None = None
     video_url: str | None = None
     completion_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """Where a video was saved, and the remote URL it came from (Reverse only; Official serves
+    bytes from ``/content`` and has no URL)."""
+
+    path: Path
+    video_url: str | None = None
+
+
+class ChannelClient(Protocol):
+    """What both channel clients share (each adds keyword options to ``download``)."""
+
+    async def submit(self, req: VideoRequest) -> RemoteTask: ...
+
+    async def get(self, remote_id: str) -> RemoteTask: ...
+
+    async def download(self, remote_id: str, dest: Path) -> DownloadResult: ...

@@ -1,0 +1,305 @@
+"""One place for auth, time-outs, the status-to-exception map and retries.
+
+:class:`ApiHttp` owns two clients: the API client, which sends ``Authorization: Bearer <key>``
+and only ever talks to the configured base URL, and a download client for video URLs that never
+carries the key. Both take an injectable transport (``httpx.MockTransport`` or the sandbox).
+
+Retries (tenacity, with the injected ``sleep``): 429 (honouring ``Retry-After``), 5xx and connect
+failures. A create request whose outcome is unknown (sent, then no answer) is never re-sent: it
+raises :class:`~veo_tools.errors.SubmitOutcomeUnknownError`, because re-sending can pay twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from veo_tools.errors import (
+    DownloadError,
+    InvalidRequestError,
+    RateLimitError,
+    ServerError,
+    SubmitOutcomeUnknownError,
+    TransportError,
+    VeoError,
+)
+from veo_tools.http_download import checked_video_url, save_video, video_host_error
+from veo_tools.http_errors import error_from_response, transport_error
+
+if TYPE_CHECKING:
+    from veo_tools.settings import Settings
+
+__all__ = ["ApiHttp", "error_from_response"]
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class ApiHttp:
+    """The HTTP layer shared by both channel clients."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: SecretStr,
+        *,
+        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+        stream_timeout: float = 900.0,
+        max_retries: int = 4,
+        sleep: Sleep = asyncio.sleep,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+        self._connect_timeout = connect_timeout
+        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self.stream_timeout = stream_timeout
+        self.max_retries = max_retries
+        self.sleep = sleep
+        self._backoff = wait_exponential_jitter(
+            multiplier=backoff_base, max=backoff_max, jitter=backoff_base
+        )
+        self._backoff_max = backoff_max
+        self._owns_api = client is None
+        self._api = client or httpx.AsyncClient(transport=transport, timeout=self._timeout)
+        self._downloads = httpx.AsyncClient(
+            transport=transport, timeout=self._timeout, follow_redirects=True
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> ApiHttp:
+        return cls(
+            settings.base_url,
+            settings.require_key(),
+            transport=transport,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            stream_timeout=settings.stream_timeout,
+            max_retries=settings.max_retries,
+            sleep=sleep,
+        )
+
+    def __repr__(self) -> str:
+        return f"ApiHttp(base_url={self.base_url!r}, api_key='**********')"
+
+    async def __aenter__(self) -> ApiHttp:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._downloads.aclose()
+        if self._owns_api:
+            await self._api.aclose()
+
+    # -- URLs and headers ---------------------------------------------------------------------
+
+    def is_api_url(self, url: str) -> bool:
+        """True for a path, or an absolute URL on the API's own origin (safe to send the key)."""
+        if url.startswith("/") and not url.startswith("//"):
+            return True
+        mine, theirs = urlsplit(self.base_url.lower()), urlsplit(url.lower())
+        return (mine.scheme, mine.netloc) == (theirs.scheme, theirs.netloc)
+
+    def _api_url(self, path: str) -> str:
+        if not self.is_api_url(path):
+            raise InvalidRequestError(
+                f"Refusing to send the API key to {urlsplit(path).netloc or path!r}: only the "
+                "configured APIYI_BASE_URL receives it."
+            )
+        return self.base_url + path if path.startswith("/") else path
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._key.get_secret_value()}"}
+
+    def _timeout_for(self, read: float) -> httpx.Timeout:
+        return httpx.Timeout(read, connect=self._connect_timeout)
+
+    def _error(self, response: httpx.Response) -> VeoError:
+        return error_from_response(response, secret=self._key)
+
+    # -- retries ------------------------------------------------------------------------------
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RateLimitError) and exc.retry_after is not None:
+            return min(exc.retry_after, self._backoff_max)
+        return float(self._backoff(state))
+
+    @staticmethod
+    def _retryable(exc: BaseException) -> bool:
+        if isinstance(exc, SubmitOutcomeUnknownError):
+            return False
+        if isinstance(exc, DownloadError):
+            return exc.status_code is not None and (
+                exc.status_code == 429 or exc.status_code >= 500
+            )
+        return isinstance(exc, RateLimitError | ServerError | TransportError)
+
+    @staticmethod
+    def _log_retry(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        logger.warning(
+            "%s; retry %d in %.1f s",
+            getattr(exc, "message", type(exc).__name__),
+            state.attempt_number,
+            delay,
+        )
+
+    async def _with_retries(self, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(self._retryable),
+            sleep=self.sleep,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+
+        async def attempt() -> httpx.Response:  # a coroutine function, as tenacity needs
+            return await send()
+
+        response: httpx.Response = await retrying(attempt)
+        return response
+
+    async def _send(
+        self, client: httpx.AsyncClient, request: httpx.Request, *, creates_task: bool, api: bool
+    ) -> httpx.Response:
+        """One attempt: send, map the status and transport failures (the body stays unread)."""
+        target = request.url.host or "the API"
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise transport_error(exc, target=target, creates_task=creates_task) from exc
+        if response.status_code < 300:
+            return response
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            raise transport_error(exc, target=target, creates_task=creates_task) from exc
+        finally:
+            await response.aclose()
+        if creates_task and response.status_code == 504:
+            raise SubmitOutcomeUnknownError(
+                "The gateway timed out (HTTP 504) after the create request was sent: the task may "
+                "exist and may be billed, do not submit again. Check with list_tasks / "
+                "check_status, or in the APIYI console task log."
+            )
+        raise self._error(response) if api else video_host_error(response)
+
+    # -- public API ---------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: dict[str, str] | None = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        creates_task: bool = False,
+        read_timeout: float | None = None,
+    ) -> httpx.Response:
+        """Send one API request with retries; the returned response is fully read.
+
+        ``creates_task=True`` marks a request that may start a billed task: once it may have
+        been received it is never re-sent. ``read_timeout`` overrides the default for requests
+        the server holds open (the non-stream chat completion).
+        """
+        timeout = self._timeout if read_timeout is None else self._timeout_for(read_timeout)
+
+        async def send() -> httpx.Response:
+            request = self._api.build_request(
+                method,
+                self._api_url(path),
+                json=json,
+                data=data,
+                files=files,
+                headers=self._auth(),
+                timeout=timeout,
+            )
+            response = await self._send(self._api, request, creates_task=creates_task, api=True)
+            try:
+                await response.aread()
+            except httpx.TransportError as exc:
+                raise transport_error(exc, target="the API", creates_task=creates_task) from exc
+            finally:
+                await response.aclose()
+            return response
+
+        return await self._with_retries(send)
+
+    @asynccontextmanager
+    async def stream(
+        self, method: str, path: str, *, json: Any = None
+    ) -> AsyncIterator[httpx.Response]:
+        """Open a long streaming request (SSE). Retried only until the response starts; the
+        request creates a task, so an unknown outcome is never re-sent."""
+        request = self._api.build_request(
+            method,
+            self._api_url(path),
+            json=json,
+            headers={**self._auth(), "Accept": "text/event-stream", "Cache-Control": "no-store"},
+            timeout=self._timeout_for(self.stream_timeout),
+        )
+        response = await self._with_retries(
+            lambda: self._send(self._api, request, creates_task=True, api=True)
+        )
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    @asynccontextmanager
+    async def open_download(self, url_or_path: str, *, api: bool) -> AsyncIterator[httpx.Response]:
+        """Open a streamed GET of a video: ``api=True`` for an API path (with auth), ``api=False``
+        for an absolute http(s) URL fetched by the download client (never with auth)."""
+        if api:
+            client = self._api
+            request = client.build_request("GET", self._api_url(url_or_path), headers=self._auth())
+        else:
+            client = self._downloads
+            request = client.build_request("GET", checked_video_url(url_or_path))
+        response = await self._with_retries(
+            lambda: self._send(client, request, creates_task=False, api=api)
+        )
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def download_to(
+        self, url_or_path: str, dest: Path, *, api: bool, expected_mp4: bool = True
+    ) -> Path:
+        """Stream a video into ``dest`` (temp file, checks, atomic rename; see ``save_video``)."""
+        async with self.open_download(url_or_path, api=api) as response:
+            return await save_video(response, dest, expected_mp4=expected_mp4)

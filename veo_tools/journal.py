@@ -258,14 +258,18 @@ class Journal:
         return found[0] if found else None
 
     def list(
-        self, status: str | None = None, limit: int = 20, batch_id: str | None = None
+        self,
+        status: str | tuple[str, ...] | None = None,
+        limit: int = 20,
+        batch_id: str | None = None,
     ) -> builtins.list[TaskRecord]:
-        """The newest tasks first, optionally only those in one status or batch."""
+        """The newest tasks first, optionally only those in some statuses or one batch."""
         clauses: builtins.list[str] = []
         params: builtins.list[object] = []
         if status is not None:
-            clauses.append("status = ?")
-            params.append(status)
+            statuses = (status,) if isinstance(status, str) else status
+            clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
+            params.extend(statuses)
         if batch_id is not None:
             clauses.append("batch_id = ?")
             params.append(batch_id)

@@ -1,0 +1,109 @@
+"""Turn journal rows into the :class:`TaskView` every tool returns, with a ``next_step`` for agents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, cast
+
+from veo_tools.catalog import get_model
+from veo_tools.journal import TaskRecord
+from veo_tools.models import TaskError, TaskStatus, TaskView
+from veo_tools.polling import PollingPolicy
+
+PROMPT_PREVIEW_CHARS = 160
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """What a progress callback receives while the engine waits for a task."""
+
+    task_id: str
+    status: str
+    progress: int
+    message: str
+
+
+def policy_for(rec: TaskRecord, time_scale: float) -> PollingPolicy:
+    model = get_model(rec.model)
+    params = request_params(rec)
+    resolution = params.get("resolution")
+    lo, hi = model.render_time(resolution if resolution in model.resolutions else None)
+    if model.channel == "official" and params.get("images"):
+        hi *= 1.3  # image-to-video takes 10-30% longer
+    return PollingPolicy(window=(lo, hi), time_scale=time_scale)
+
+
+def request_params(rec: TaskRecord) -> dict[str, Any]:
+    """The normalised request stored with the task (empty if unreadable)."""
+    try:
+        value = json.loads(rec.request_json)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def public_status(rec: TaskRecord) -> TaskStatus:
+    return "queued" if rec.status == "submitting" else rec.status
+
+
+def next_step(rec: TaskRecord, eta: float | None) -> str:
+    status = public_status(rec)
+    tid = rec.task_id
+    if status == "completed":
+        if rec.video_path:
+            return f"Done: the video is at {rec.video_path}. Show or send it to the user."
+        return f"Rendered: call check_status(task_id='{tid}') with download=true to save the MP4."
+    if status == "failed":
+        if rec.error_kind == "content_policy":
+            return (
+                "Blocked by content moderation (not billed): rephrase the prompt, avoiding the "
+                "flagged content, and call generate_video again."
+            )
+        if rec.error_retryable:
+            return "Failed upstream (not billed): call generate_video again, same arguments."
+        return "Failed (not billed): read error.message, fix the request, then generate_video."
+    if status == "interrupted":
+        return (
+            "Interrupted: the outcome is unknown and it may have been billed. Do not resubmit "
+            "blindly; check the APIYI console, or call generate_video with force_new=true if the "
+            "user accepts paying again."
+        )
+    wait = f" in about {max(1, round(eta))} s" if eta else " in a few seconds"
+    return f"Still rendering: call check_status(task_id='{tid}', wait_seconds=...){wait}."
+
+
+def task_view(
+    rec: TaskRecord, *, now: float, time_scale: float, deduplicated: bool = False
+) -> TaskView:
+    end = rec.completed_at if rec.completed_at else now
+    elapsed = max(0.0, end - (rec.submitted_at or rec.created_at))
+    status = public_status(rec)
+    eta = policy_for(rec, time_scale).eta(elapsed) if status in ("queued", "in_progress") else None
+    error = None
+    if rec.error_kind:
+        error = TaskError(
+            kind=rec.error_kind, message=rec.error_message or "", retryable=rec.error_retryable
+        )
+    prompt = rec.prompt
+    if len(prompt) > PROMPT_PREVIEW_CHARS:
+        prompt = prompt[: PROMPT_PREVIEW_CHARS - 1] + "…"
+    return TaskView(
+        task_id=rec.task_id,
+        channel=cast(Literal["official", "reverse"], rec.channel),
+        model=rec.model,
+        status=status,
+        progress=100 if status == "completed" else max(0, min(100, rec.progress)),
+        price_usd=rec.price_usd,
+        billed=status != "failed",
+        video_path=rec.video_path,
+        video_url=rec.video_url,
+        error=error,
+        next_step=next_step(rec, eta),
+        deduplicated=deduplicated,
+        created_at=datetime.fromtimestamp(rec.created_at, UTC).isoformat(timespec="seconds"),
+        elapsed_s=round(elapsed, 2),
+        eta_s=round(eta, 1) if eta is not None else None,
+        prompt=prompt,
+    )

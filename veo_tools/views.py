@@ -1,4 +1,4 @@
-"""Turn journal rows into the :class:`TaskView` every tool returns, with a ``next_step`` for agents."""
+"""Journal rows to the :class:`TaskView` every tool returns, with a ``next_step`` for agents."""
 
 from __future__ import annotations
 

@@ -1,16 +1,58 @@
-"""veo-tools: Google Veo 3.1 video generation through APIYI, for LLM agents."""
+"""veo-tools: Google Veo 3.1 video generation through APIYI, for LLM agents.
+
+Heavy front-ends load on first use: ``from veo_tools import VeoToolkit`` imports LangChain, and
+nothing here imports the MCP SDK, so the MCP server never pays for LangChain.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from veo_tools.catalog import MODELS, Model, get_model
 from veo_tools.errors import VeoError
+from veo_tools.models import (
+    CheckStatusInput,
+    GenerateVideoInput,
+    ListTasksInput,
+    Recommendation,
+    RecommendChannelInput,
+    TaskList,
+    TaskView,
+)
+from veo_tools.recommend import recommend_channel
 from veo_tools.settings import Settings
+
+if TYPE_CHECKING:
+    from veo_tools.langchain import VeoToolkit
+    from veo_tools.service import VeoService
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MODELS",
+    "CheckStatusInput",
+    "GenerateVideoInput",
+    "ListTasksInput",
     "Model",
+    "RecommendChannelInput",
+    "Recommendation",
     "Settings",
+    "TaskList",
+    "TaskView",
     "VeoError",
+    "VeoService",
+    "VeoToolkit",
     "__version__",
     "get_model",
+    "recommend_channel",
 ]
+
+_LAZY = {"VeoService": "veo_tools.service", "VeoToolkit": "veo_tools.langchain"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'veo_tools' has no attribute {name!r}")

@@ -1,0 +1,157 @@
+"""The Starlette app: the ``/v1/videos`` trio routed by model or id, the Reverse video URLs, and
+the ``/_sandbox`` admin endpoints (stats, faults)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from veo_tools.errors import ConfigurationError
+from veo_tools.sandbox.common import (
+    authenticate,
+    channel_of_id,
+    guard,
+    read_json_object,
+    read_submit,
+    route_model,
+    sandbox_of,
+)
+from veo_tools.sandbox.config import FaultRule, SandboxConfig
+from veo_tools.sandbox.replies import Reply, openai_error
+from veo_tools.sandbox.routes_chat import chat_completions
+from veo_tools.sandbox.routes_official import (
+    official_content,
+    official_create,
+    official_status,
+    official_view,
+)
+from veo_tools.sandbox.routes_reverse import (
+    reverse_content,
+    reverse_create,
+    reverse_status,
+    reverse_view,
+    serve_asset,
+)
+from veo_tools.sandbox.state import Sandbox
+
+
+async def create_video(request: Request) -> Response:
+    """``POST /v1/videos``: the ``model`` field alone picks the channel."""
+    sandbox = sandbox_of(request)
+    authenticate(request, sandbox)
+    body = await read_submit(request)
+    model = route_model(body.fields.get("model"))
+    prompt = body.text("prompt")
+    hang = await guard(sandbox, "create", model.channel, model, prompt, stall_now=False)
+    view: dict[str, Any]
+    if model.channel == "official":
+        view = official_view(sandbox, official_create(sandbox, model, body))
+    else:
+        view = reverse_view(sandbox, reverse_create(sandbox, model, body), request)
+    if hang:
+        await asyncio.sleep(sandbox.config.hang_s)
+    return JSONResponse(view)
+
+
+async def get_video(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    authenticate(request, sandbox)
+    task_id = request.path_params["task_id"]
+    channel = channel_of_id(task_id)
+    await guard(sandbox, "status", channel)
+    task = sandbox.find(task_id)
+    if channel == "official":
+        return official_status(sandbox, task)
+    return reverse_status(sandbox, task, request)
+
+
+async def get_content(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    authenticate(request, sandbox)
+    task_id = request.path_params["task_id"]
+    channel = channel_of_id(task_id)
+    await guard(sandbox, "content", channel)
+    truncate = sandbox.take_fault("content", channel, {"truncate"}) is not None
+    task = sandbox.find(task_id)
+    if channel == "official":
+        return official_content(sandbox, task, truncate=truncate)
+    return reverse_content(sandbox, task, request, truncate=truncate)
+
+
+async def get_asset(request: Request) -> Response:
+    """A Reverse video URL: public (no key), like the CDN URLs the real channel hands out."""
+    sandbox = sandbox_of(request)
+    await guard(sandbox, "asset", "reverse")
+    truncate = sandbox.take_fault("asset", "reverse", {"truncate"}) is not None
+    name: str = request.path_params["name"]
+    task = sandbox.find(name.removesuffix(".mp4")) if name.endswith(".mp4") else None
+    return serve_asset(sandbox, task, truncate=truncate)
+
+
+async def get_stats(request: Request) -> Response:
+    return JSONResponse(sandbox_of(request).stats().as_dict())
+
+
+async def post_faults(request: Request) -> Response:
+    """Arm fault rules: a JSON list of rules, or ``{"faults": [...], "replace": bool}``."""
+    sandbox = sandbox_of(request)
+    data = await read_json_object_or_list(request)
+    rules_data = data.get("faults", []) if isinstance(data, dict) else data
+    try:
+        rules = [FaultRule.from_dict(item) for item in rules_data]
+    except (ConfigurationError, TypeError, ValueError, AttributeError) as err:
+        return openai_error(400, f"Bad fault rule: {err}")
+    if isinstance(data, dict) and data.get("replace"):
+        sandbox.faults.clear()
+    armed = sandbox.faults.arm(rules)
+    return JSONResponse({"armed": armed, "pending": sandbox.faults.pending()})
+
+
+async def get_faults(request: Request) -> Response:
+    return JSONResponse({"pending": sandbox_of(request).faults.pending()})
+
+
+async def delete_faults(request: Request) -> Response:
+    sandbox_of(request).faults.clear()
+    return JSONResponse({"pending": []})
+
+
+async def read_json_object_or_list(request: Request) -> dict[str, Any] | list[Any]:
+    if (await request.body()).lstrip().startswith(b"["):
+        try:
+            data: list[Any] = json.loads(await request.body())
+        except json.JSONDecodeError:
+            raise Reply(openai_error(400, "Body is not valid JSON")) from None
+        return data
+    return await read_json_object(request)
+
+
+async def _reply(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Reply)
+    return exc.response
+
+
+def create_app(config: SandboxConfig | None = None) -> Starlette:
+    """A fresh simulator; its state is ``app.state.sandbox`` (a :class:`Sandbox`)."""
+    app = Starlette(
+        routes=[
+            Route("/v1/videos", create_video, methods=["POST"]),
+            Route("/v1/videos/{task_id}", get_video, methods=["GET"]),
+            Route("/v1/videos/{task_id}/content", get_content, methods=["GET"]),
+            Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/sandbox/assets/{name}", get_asset, methods=["GET"], name="sandbox_asset"),
+            Route("/_sandbox/stats", get_stats, methods=["GET"]),
+            Route("/_sandbox/faults", get_faults, methods=["GET"]),
+            Route("/_sandbox/faults", post_faults, methods=["POST"]),
+            Route("/_sandbox/faults", delete_faults, methods=["DELETE"]),
+        ],
+        exception_handlers={Reply: _reply},
+    )
+    app.state.sandbox = Sandbox(config)
+    return app

@@ -1,0 +1,260 @@
+"""The sandbox's memory: tasks, their simulated timeline, faults, and the billing ledger.
+
+A task's state is a pure function of the clock: it is ``queued`` for ``queued_fraction`` of its
+render time, then running, then ``completed`` (or ``failed``) at ``created + render_s``. Nothing
+runs in the background; every read computes the state afresh.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from veo_tools.catalog import Channel, Model
+from veo_tools.sandbox.assets import sample_video
+from veo_tools.sandbox.config import SandboxConfig
+from veo_tools.sandbox.faults import ONCE_PER_PROMPT, FaultBook, markers_in
+from veo_tools.sandbox.replies import random_alnum
+
+Phase = Literal["queued", "running", "completed", "failed"]
+Outcome = Literal["completed", "content_policy", "fail"]
+Via = Literal["videos", "chat"]
+CHANNELS: tuple[Channel, ...] = ("official", "reverse")
+
+
+@dataclass
+class SimTask:
+    """One simulated generation; times are on the sandbox clock."""
+
+    id: str
+    model: Model
+    prompt: str
+    via: Via
+    created: float
+    render_s: float
+    outcome: Outcome = "completed"
+    resolution: str = "720p"
+    aspect_ratio: str = "16:9"
+    seconds: int = 8
+    image_count: int = 0
+    #: Downloads of this task's video still to be cut short.
+    truncations: int = 0
+
+    @property
+    def channel(self) -> Channel:
+        return self.model.channel
+
+    @property
+    def finish(self) -> float:
+        return self.created + self.render_s
+
+    def fraction_done(self, now: float) -> float:
+        if self.render_s <= 0:
+            return 1.0
+        return min(1.0, max(0.0, (now - self.created) / self.render_s))
+
+    def phase(self, now: float, queued_fraction: float) -> Phase:
+        done = self.fraction_done(now)
+        if done >= 1.0:
+            return "completed" if self.outcome == "completed" else "failed"
+        return "queued" if done < queued_fraction else "running"
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """A task as the billing ledger sees it."""
+
+    id: str
+    channel: Channel
+    model: str
+    via: Via
+    price_usd: float
+    phase: Phase
+    outcome: Outcome
+    billed: bool
+    created_at: int
+    finished_at: int
+
+
+@dataclass(frozen=True)
+class SandboxStats:
+    """What the sandbox has done so far (``GET /_sandbox/stats``)."""
+
+    tasks: tuple[TaskRecord, ...]
+    #: Tasks created, per channel (a chat request with ``n=2`` creates two).
+    create_count: dict[str, int]
+    #: Tasks created and not yet finished, now.
+    in_flight: dict[str, int]
+    #: The highest ``in_flight`` ever reached at any instant.
+    max_in_flight: dict[str, int]
+    billed_usd: dict[str, float]
+    #: Requests received per operation (create, status, content, asset, chat).
+    requests: dict[str, int]
+    faults_fired: dict[str, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Sandbox:
+    """State shared by every endpoint of one sandbox app (``app.state.sandbox``)."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.tasks: dict[str, SimTask] = {}
+        self.faults = FaultBook(self.config.faults)
+        self.requests: Counter[str] = Counter()
+        self.faults_fired: Counter[str] = Counter()
+        self.video = self.config.video_bytes or sample_video()
+        self._rng = random.Random(self.config.seed)
+        self._seen_markers: set[tuple[str, str]] = set()
+        self._epoch = (self.config.clock(), time.time())
+
+    def now(self) -> float:
+        return self.config.clock()
+
+    def unix(self, at: float | None = None) -> int:
+        """Unix seconds of a sandbox-clock instant (default: now)."""
+        at = self.now() if at is None else at
+        return int(self._epoch[1] + (at - self._epoch[0]))
+
+    def scaled(self, seconds: float) -> float:
+        return self.config.scaled(seconds)
+
+    # -- tasks ----------------------------------------------------------------------------
+
+    def draw_render_s(self, model: Model, resolution: str | None, *, with_image: bool) -> float:
+        """A render time from the catalog's range for the model, scaled to the sandbox clock."""
+        low, high = model.render_time(resolution)
+        seconds = self._rng.uniform(low, high)
+        if with_image and model.channel == "official":
+            seconds *= self._rng.uniform(*self.config.image_to_video_slowdown)
+        return self.scaled(seconds)
+
+    def add_task(self, model: Model, prompt: str, via: Via, **fields: Any) -> SimTask:
+        """Record a new task; its render time is drawn now."""
+        resolution = fields.get("resolution")
+        render_s = self.draw_render_s(
+            model, resolution, with_image=fields.get("image_count", 0) > 0
+        )
+        task = SimTask(
+            id=_new_id(model.channel),
+            model=model,
+            prompt=prompt,
+            via=via,
+            created=self.now(),
+            render_s=render_s,
+            **fields,
+        )
+        if "truncate" in markers_in(prompt):
+            task.truncations = 1
+        self.tasks[task.id] = task
+        return task
+
+    def find(self, task_id: str) -> SimTask | None:
+        return self.tasks.get(task_id)
+
+    def phase(self, task: SimTask) -> Phase:
+        return task.phase(self.now(), self.config.queued_fraction)
+
+    def retained(self, task: SimTask) -> bool:
+        """False once the finished video has passed its retention period."""
+        return self.now() < task.finish + self.scaled(self.config.retention_s)
+
+    def content_ready(self, task: SimTask) -> bool:
+        """Completed, and past the window in which ``/content`` still says 'not completed'."""
+        if self.phase(task) != "completed":
+            return False
+        return self.now() >= task.finish + self.scaled(self.config.content_race_s)
+
+    def take_truncation(self, task: SimTask) -> bool:
+        if task.truncations <= 0:
+            return False
+        task.truncations -= 1
+        return True
+
+    # -- faults ---------------------------------------------------------------------------
+
+    def take_fault(
+        self, operation: str, channel: str, kinds: Iterable[str], prompt: str | None = None
+    ) -> str | None:
+        """The fault to apply to this request, from the armed rules first, then the prompt."""
+        allowed = frozenset(kinds)
+        kind = self.faults.take(operation, channel, allowed) or self._marker_fault(prompt, allowed)
+        if kind is not None:
+            self.faults_fired[kind] += 1
+        return kind
+
+    def _marker_fault(self, prompt: str | None, allowed: frozenset[str]) -> str | None:
+        for kind in markers_in(prompt):
+            if kind not in allowed:
+                continue
+            if kind in ONCE_PER_PROMPT:
+                key = (kind, prompt or "")
+                if key in self._seen_markers:
+                    continue
+                self._seen_markers.add(key)
+            return kind
+        return None
+
+    # -- ledger ---------------------------------------------------------------------------
+
+    def record(self, task: SimTask) -> TaskRecord:
+        phase = self.phase(task)
+        return TaskRecord(
+            id=task.id,
+            channel=task.channel,
+            model=task.model.id,
+            via=task.via,
+            price_usd=task.model.price_usd,
+            phase=phase,
+            outcome=task.outcome,
+            billed=phase == "completed",
+            created_at=self.unix(task.created),
+            finished_at=self.unix(task.finish),
+        )
+
+    def stats(self) -> SandboxStats:
+        records = tuple(self.record(task) for task in self.tasks.values())
+        now = self.now()
+        return SandboxStats(
+            tasks=records,
+            create_count={c: sum(r.channel == c for r in records) for c in CHANNELS},
+            in_flight={
+                c: sum(t.channel == c and t.created <= now < t.finish for t in self.tasks.values())
+                for c in CHANNELS
+            },
+            max_in_flight={c: self._max_overlap(c) for c in CHANNELS},
+            billed_usd={
+                c: round(sum(r.price_usd for r in records if r.channel == c and r.billed), 4)
+                for c in CHANNELS
+            },
+            requests=dict(self.requests),
+            faults_fired=dict(self.faults_fired),
+        )
+
+    def _max_overlap(self, channel: Channel) -> int:
+        """Most tasks of a channel ever running at one instant (intervals are half-open)."""
+        events = sorted(
+            (at, delta)
+            for task in self.tasks.values()
+            if task.channel == channel
+            for at, delta in ((task.created, 1), (task.finish, -1))
+        )
+        running = peak = 0
+        for _, delta in events:
+            running += delta
+            peak = max(peak, running)
+        return peak
+
+
+def _new_id(channel: Channel) -> str:
+    """``task_`` + 32 alphanumerics (Official, new-api); ``video_`` + 24 (Reverse, docs)."""
+    if channel == "official":
+        return "task_" + random_alnum(32)
+    return "video_" + random_alnum(24, string.ascii_lowercase + string.digits)

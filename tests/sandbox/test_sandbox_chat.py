@@ -44,7 +44,7 @@ def chunk_texts(events: list[tuple[float, str]]) -> list[str]:
 
 
 async def test_progress_chunks_arrive_while_the_video_renders(client_for: Any) -> None:
-    async with client_for(real_time=True, time_scale=0.005) as (client, sandbox):
+    async with client_for(real_time=True, time_scale=0.01) as (client, sandbox):
         events = await read_stream(client, chat(stream=True))
         task = next(iter(sandbox.tasks.values()))
     assert events[0][0] < task.render_s / 2, "first chunk must come long before the render ends"

@@ -203,6 +203,7 @@ async def test_max_in_flight_is_the_peak_of_overlapping_tasks(client_for: Any, c
     assert stats.max_in_flight == {"official": 3, "reverse": 0}
     assert stats.create_count["official"] == 5
     assert [t.billed for t in stats.tasks] == [True, True, True, False, False]
+    assert [t.status for t in stats.tasks][-2:] == ["queued", "queued"]
     assert stats.billed_usd["official"] == pytest.approx(3 * MODELS[OFFICIAL].price_usd)
 
 

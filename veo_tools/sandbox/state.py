@@ -22,6 +22,8 @@ from veo_tools.sandbox.faults import ONCE_PER_PROMPT, FaultBook, markers_in
 from veo_tools.sandbox.replies import random_alnum
 
 Phase = Literal["queued", "running", "completed", "failed"]
+#: A phase as the package's readers spell it (``veo_tools.channels.base.RemoteStatus``).
+Status = Literal["queued", "in_progress", "completed", "failed"]
 Outcome = Literal["completed", "content_policy", "fail"]
 Via = Literal["videos", "chat"]
 CHANNELS: tuple[Channel, ...] = ("official", "reverse")
@@ -74,7 +76,7 @@ class TaskRecord:
     model: str
     via: Via
     price_usd: float
-    phase: Phase
+    status: Status
     outcome: Outcome
     billed: bool
     created_at: int
@@ -212,7 +214,7 @@ class Sandbox:
             model=task.model.id,
             via=task.via,
             price_usd=task.model.price_usd,
-            phase=phase,
+            status="in_progress" if phase == "running" else phase,
             outcome=task.outcome,
             billed=phase == "completed",
             created_at=self.unix(task.created),

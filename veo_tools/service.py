@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -48,6 +48,9 @@ from veo_tools.recommend import recommend_channel
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
 from veo_tools.views import ProgressEvent, policy_for, public_status, task_view
 
+if TYPE_CHECKING:
+    from veo_tools.sandbox import Sandbox, SandboxConfig
+
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[ProgressEvent], Awaitable[None] | None]
@@ -71,15 +74,17 @@ class VeoService:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         dedupe_window_s: float = DEDUPE_WINDOW_S,
+        sandbox_config: SandboxConfig | None = None,
         **overrides: Any,
     ) -> None:
         self.settings = settings or Settings.from_env(**overrides)
-        self.sandbox = None
+        self.sandbox: Sandbox | None = None
         base_url = self.settings.base_url
         if self.settings.sandbox and transport is None:
             from veo_tools.sandbox import SandboxConfig, StreamingASGITransport, create_app
 
-            app = create_app(SandboxConfig(time_scale=self.settings.time_scale))
+            config = sandbox_config or SandboxConfig(time_scale=self.settings.time_scale)
+            app = create_app(config)
             self.sandbox = app.state.sandbox
             transport, base_url = StreamingASGITransport(app), SANDBOX_BASE_URL
         self._http = ApiHttp(

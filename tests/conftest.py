@@ -1,0 +1,41 @@
+"""Shared fixtures: settings that point every directory into tmp_path and run on the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from veo_tools.settings import Settings
+
+#: Sandbox and polling time scale for tests: a 60-90 s render takes 0.12-0.18 s.
+TEST_TIME_SCALE = 0.002
+
+
+@pytest.fixture
+def sandbox_settings(tmp_path: Path) -> Settings:
+    (tmp_path / "inputs").mkdir()
+    return Settings.from_env(
+        {},
+        sandbox=True,
+        time_scale=TEST_TIME_SCALE,
+        state_dir=tmp_path / "state",
+        output_dir=tmp_path / "out",
+        input_dirs=[tmp_path / "inputs"],
+    )
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's key or writes to the developer's state or output dirs."""
+    for name in (
+        "APIYI_API_KEY",
+        "APIYI_BASE_URL",
+        "VEO_TOOLS_SANDBOX",
+        "VEO_TOOLS_BUDGET_USD",
+        "VEO_TOOLS_INPUT_DIRS",
+        "VEO_TOOLS_TIME_SCALE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VEO_TOOLS_STATE_DIR", str(tmp_path / "default-state"))
+    monkeypatch.setenv("VEO_TOOLS_OUTPUT_DIR", str(tmp_path / "default-out"))

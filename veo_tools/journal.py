@@ -64,7 +64,7 @@ INTERRUPTED_MESSAGE = (
 )
 
 
-def _pid_alive(pid: int | None) -> bool:
+def pid_alive(pid: int | None) -> bool:
     if pid is None or pid <= 0:
         return False
     if pid == os.getpid() or sys.platform == "win32":
@@ -195,6 +195,7 @@ class Journal:
         *,
         dedupe_since: float | None,
         budget: tuple[float, float] | None = None,
+        link: tuple[str, int] | None = None,
     ) -> tuple[TaskRecord, bool]:
         """Return ``(existing, True)`` for a duplicate of ``rec``, else insert it: ``(rec, False)``.
 
@@ -204,15 +205,32 @@ class Journal:
         fresh idempotency key that asks for a new take on purpose). ``budget=(cap_usd, since)``
         raises :class:`BudgetExceededError` instead of inserting when ``rec`` would take the spend
         since ``since`` over the cap; a duplicate costs nothing and is returned regardless.
+        ``link=(batch_id, index)`` records, in the same transaction, that the returned task
+        serves that batch item, so a crash can never leave a reserved item unaccounted for.
         """
         with self._transaction() as conn:
-            existing = self._find_duplicate(conn, rec, dedupe_since)
-            if existing is not None:
-                return existing, True
-            if budget is not None:
+            found = self._find_duplicate(conn, rec, dedupe_since)
+            if found is None and budget is not None:
                 _check_budget(self._spent(conn, budget[1]), rec, *budget)
-            self._insert(conn, rec)
-            return rec, False
+            if found is None:
+                self._insert(conn, rec)
+            result = found or rec
+            if link is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO batch_items (batch_id, idx, task_id) VALUES (?, ?, ?)",
+                    (*link, result.task_id),
+                )
+            return result, found is not None
+
+    def claim(self, task_id: str, *, owner_pid: int) -> bool:
+        """Move a ``pending`` task to ``submitting`` for this process; False if another took it."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE tasks SET status = 'submitting', owner_pid = ?, updated_at = ? "
+                "WHERE task_id = ? AND status = 'pending'",
+                (owner_pid, time.time(), task_id),
+            )
+            return cursor.rowcount == 1
 
     def _find_duplicate(
         self, conn: sqlite3.Connection, rec: TaskRecord, dedupe_since: float | None
@@ -300,7 +318,7 @@ class Journal:
                 "AND status IN (?, ?, ?)",
                 _LIVE,
             ).fetchall()
-            orphans = [(task_id,) for task_id, pid in rows if not _pid_alive(pid)]
+            orphans = [(task_id,) for task_id, pid in rows if not pid_alive(pid)]
             conn.executemany(
                 "UPDATE tasks SET status = 'interrupted', error_kind = 'interrupted', "
                 "error_message = ?, error_retryable = 0, updated_at = ?, completed_at = ? "
@@ -345,6 +363,16 @@ class Journal:
             )
             if cursor.rowcount == 0:
                 raise TaskNotFoundError(f"No batch {batch_id!r} in the journal.")
+
+    def batch_links(self, batch_id: str) -> dict[int, TaskRecord]:
+        """Item index -> the task serving it, for every reserved item of the batch."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT b.idx, {', '.join('t.' + c for c in COLUMNS)} FROM batch_items b "
+                "JOIN tasks t ON t.task_id = b.task_id WHERE b.batch_id = ? ORDER BY b.idx",
+                (batch_id,),
+            ).fetchall()
+        return {row[0]: record_from_row(row[1:]) for row in rows}
 
     def batch_tasks(self, batch_id: str) -> builtins.list[TaskRecord]:
         return self._query(

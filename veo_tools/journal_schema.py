@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 TaskMode = Literal["async", "stream"]
-RecordStatus = Literal["submitting", "queued", "in_progress", "completed", "failed", "interrupted"]
-STATUSES = frozenset(("submitting", "queued", "in_progress", "completed", "failed", "interrupted"))
+#: ``pending``: reserved by a batch, waiting for a free slot; nothing was sent yet.
+#: ``submitting``: the create request may be on its way; never re-sent blindly.
+RecordStatus = Literal[
+    "pending", "submitting", "queued", "in_progress", "completed", "failed", "interrupted"
+]
+STATUSES = frozenset(
+    ("pending", "submitting", "queued", "in_progress", "completed", "failed", "interrupted")
+)
 MODES = frozenset(("async", "stream"))
 
 #: Forward migrations; entry ``i`` takes the schema from ``user_version`` i to i + 1.
@@ -60,6 +66,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tasks_created_at ON tasks(created_at)",
         "CREATE INDEX tasks_fingerprint ON tasks(fingerprint, created_at)",
         "CREATE INDEX tasks_batch ON tasks(batch_id, batch_index)",
+    ),
+    (
+        # Which task serves each item of a batch (a deduplicated item points at an older task).
+        """CREATE TABLE batch_items (
+            batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+            idx INTEGER NOT NULL,
+            task_id TEXT NOT NULL REFERENCES tasks(task_id),
+            PRIMARY KEY (batch_id, idx)
+        )""",
     ),
 )
 

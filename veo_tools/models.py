@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from veo_tools.catalog import official_model_id, prices_text, reverse_model_id
 
@@ -65,11 +65,22 @@ class GenerateVideoInput(_Input):
     """Arguments of the ``generate_video`` tool."""
 
     prompt: str = Field(
-        min_length=1,
+        "",
         max_length=MAX_PROMPT_CHARS,
         description=(
-            "What the video shows: subject, action, camera, lighting and the sound you want "
-            "(audio is generated natively; there is no audio switch). Max 20000 characters."
+            "Required (unless from_task_id is given). What the video shows: subject, action, "
+            "camera, lighting and the sound you want (audio is generated natively; there is no "
+            "audio switch). Max 20000 characters."
+        ),
+    )
+    from_task_id: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "Re-render an earlier task (iterate cheaply, then deliver): reuses its prompt and "
+            "frames on the channel/model given here (default: Official standard); any other "
+            "argument you pass overrides the earlier one. The result's notes say what could not "
+            "carry over (e.g. an end frame on Official)."
         ),
     )
     channel: ChannelChoice = Field(
@@ -160,6 +171,54 @@ class GenerateVideoInput(_Input):
         ),
     )
 
+    @model_validator(mode="after")
+    def _prompt_or_source(self) -> GenerateVideoInput:
+        if not self.prompt and not self.from_task_id:
+            raise ValueError(
+                "prompt is required: describe the video (or give from_task_id to re-render an "
+                "earlier task)."
+            )
+        return self
+
+
+class BatchItemInput(GenerateVideoInput):
+    """One line of a batch: a ``generate_video`` input, optionally expanded over seeds."""
+
+    seeds: list[int] | None = Field(
+        None,
+        min_length=1,
+        max_length=50,
+        description=(
+            "Seed exploration: one video per seed, identical otherwise (Official only; up to 50)."
+        ),
+    )
+    variants: int | None = Field(
+        None,
+        ge=1,
+        le=50,
+        description="Seed exploration: this many videos with seeds picked for you (Official only).",
+    )
+
+
+class GenerateBatchInput(_Input):
+    """Arguments of the ``generate_batch`` tool."""
+
+    items: list[BatchItemInput] = Field(
+        min_length=1,
+        max_length=500,
+        description=(
+            "The videos to make: each item takes the generate_video arguments (wait_seconds is "
+            "ignored), plus optional seeds/variants. Checked and priced as a whole before "
+            "anything is submitted."
+        ),
+    )
+    concurrency: int | None = Field(
+        None,
+        ge=1,
+        le=50,
+        description="Tasks in flight per channel (default 10, as APIYI recommends).",
+    )
+
 
 class CheckStatusInput(_Input):
     """Arguments of the ``check_status`` tool."""
@@ -167,7 +226,10 @@ class CheckStatusInput(_Input):
     task_id: str = Field(
         min_length=1,
         max_length=200,
-        description="The task_id returned by generate_video (or shown by list_tasks).",
+        description=(
+            "The task_id returned by generate_video (or shown by list_tasks), or a batch_id "
+            "returned by generate_batch for a summary of the whole batch."
+        ),
     )
     wait_seconds: WaitSeconds = 0
     download: bool = Field(
@@ -250,12 +312,60 @@ class TaskView(BaseModel):
     elapsed_s: float
     eta_s: float | None = None
     prompt: str | None = None
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Remarks on the request, e.g. what a re-render could not carry over.",
+    )
+    batch_id: str | None = None
 
 
 class TaskList(BaseModel):
     tasks: list[TaskView]
     spent_24h_usd: float = Field(description="Spend of non-failed tasks in the last 24 hours.")
     budget_usd: float | None = None
+
+
+class BatchItemView(BaseModel):
+    index: int
+    task_id: str | None = None
+    status: TaskStatus | None = None
+    model: str | None = None
+    price_usd: float | None = None
+    video_path: str | None = None
+    error: TaskError | None = None
+    deduplicated: bool = False
+
+
+class BatchView(BaseModel):
+    """A compact summary of a batch: counts, spend, failures, and one line per item."""
+
+    batch_id: str = Field(description="Use with check_status to follow the batch.")
+    status: Literal["running", "completed", "incomplete"]
+    total: int
+    counts: dict[str, int] = Field(description="Items per status.")
+    estimated_cost_usd: float = Field(description="Price of every item that is not failed.")
+    spent_usd: float = Field(description="Price of the completed items.")
+    items: list[BatchItemView]
+    failed: list[BatchItemView]
+    next_step: str
+
+
+class BatchPlanItem(BaseModel):
+    index: int
+    channel: Literal["official", "reverse"]
+    model: str
+    mode: Literal["async", "stream"]
+    price_usd: float
+    seed: int | None = None
+    prompt: str
+
+
+class BatchPlan(BaseModel):
+    """What a batch would submit and cost (a dry run submits nothing)."""
+
+    items: list[BatchPlanItem]
+    total_usd: float
+    by_channel: dict[str, float]
 
 
 class Alternative(BaseModel):

@@ -14,17 +14,19 @@ import json
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from veo_tools import images as images_mod
-from veo_tools.channels.base import RemoteTask, VideoRequest
+from veo_tools.batch import DEFAULT_CAPS, BatchRunner, batch_view, expand, plan_batch
+from veo_tools.channels.base import ImagePayload, RemoteTask, VideoRequest
 from veo_tools.channels.official import OfficialClient
 from veo_tools.channels.reverse import ReverseClient
 from veo_tools.errors import (
+    BudgetExceededError,
     DownloadError,
     SubmitOutcomeUnknownError,
     TaskFailedError,
@@ -33,8 +35,11 @@ from veo_tools.errors import (
     looks_like_content_policy,
 )
 from veo_tools.http import ApiHttp
-from veo_tools.journal import Journal, TaskRecord, fingerprint, new_task_id
+from veo_tools.journal import Journal, TaskRecord, fingerprint, new_task_id, pid_alive
+from veo_tools.journal_schema import RecordStatus
 from veo_tools.models import (
+    BatchPlan,
+    BatchView,
     GenerateVideoInput,
     ListTasksInput,
     Recommendation,
@@ -45,6 +50,7 @@ from veo_tools.models import (
 )
 from veo_tools.planning import Plan, plan_request
 from veo_tools.recommend import recommend_channel
+from veo_tools.rerender import rerender_input
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
 from veo_tools.views import ProgressEvent, policy_for, public_status, task_view
 
@@ -103,6 +109,9 @@ class VeoService:
         self._clock, self._sleep = clock, sleep
         self._dedupe_window = dedupe_window_s
         self._streams: dict[str, asyncio.Task[None]] = {}
+        self._batches: dict[str, asyncio.Task[None]] = {}
+        self._submitting: set[str] = set()
+        self.pid = os.getpid()
         self.journal.mark_interrupted_streams()
 
     async def __aenter__(self) -> VeoService:
@@ -112,10 +121,11 @@ class VeoService:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for task in self._streams.values():
+        background = [*self._batches.values(), *self._streams.values()]
+        for task in background:
             task.cancel()
-        if self._streams:
-            await asyncio.gather(*self._streams.values(), return_exceptions=True)
+        if background:
+            await asyncio.gather(*background, return_exceptions=True)
         await self._http.aclose()
         self.journal.close()
 
@@ -136,25 +146,151 @@ class VeoService:
         on_progress: ProgressCallback | None = None,
     ) -> TaskView:
         inp = _as_input(request)
-        plan = plan_request(inp)
-        payloads = images_mod.load_images(
-            inp.images,
-            input_dirs=self.settings.input_dirs,
-            allow_urls=plan.mode == "stream",
-        )
-        params = plan.params(inp, [p.digest for p in payloads])
-        rec, duplicate = self._reserve(inp, plan, params)
+        if inp.from_task_id:
+            return await self.rerender(
+                inp.from_task_id,
+                channel=inp.channel if inp.channel != "auto" else "official",
+                model=inp.model,
+                wait_seconds=inp.wait_seconds if wait_seconds is None else wait_seconds,
+                on_progress=on_progress,
+                **_explicit_overrides(inp),
+            )
+        plan, video_request, params = self._prepare(inp)
+        rec, duplicate = self._reserve(inp, plan, params, status="submitting")
         if duplicate:
             return self._view(rec, deduplicated=True)
-        video_request = _video_request(plan, inp, payloads)
-        if plan.mode == "stream":
-            self._start_stream(rec, video_request, on_progress)
-        else:
-            rec = await self._submit(rec, video_request)
+        rec = await self._start(rec, video_request, on_progress)
         wait = inp.wait_seconds if wait_seconds is None else wait_seconds
         if wait > 0:
             return await self.wait(rec.task_id, timeout=wait, on_progress=on_progress)
         return self._view(rec)
+
+    async def rerender(
+        self,
+        task_id: str,
+        *,
+        channel: str = "official",
+        model: str | None = None,
+        wait_seconds: float = 0,
+        on_progress: ProgressCallback | None = None,
+        **overrides: Any,
+    ) -> TaskView:
+        """Make the final version of an earlier task on another channel/model (same prompt and
+        frames where the target takes them); ``notes`` say what could not carry over."""
+        source = self._get(task_id)
+        inp, notes = rerender_input(source, channel=channel, model=model, overrides=overrides)
+        view = await self.generate(inp, wait_seconds=wait_seconds, on_progress=on_progress)
+        view.notes = [f"Re-render of {source.task_id} ({source.model}).", *notes, *view.notes]
+        return view
+
+    # ---- batches -------------------------------------------------------------------------
+
+    def plan_batch(self, items: Sequence[Any]) -> BatchPlan:
+        """Price a batch without submitting anything (a dry run)."""
+        return plan_batch(expand(items))
+
+    async def generate_batch(
+        self,
+        items: Sequence[Any],
+        *,
+        concurrency: int | Mapping[str, int] | None = None,
+        wait: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> BatchView:
+        """Submit and follow many videos; the whole batch is checked and priced first."""
+        inputs = expand(items)
+        plan = plan_batch(inputs)
+        for inp in inputs:  # every image is checked before anything is recorded or spent
+            self._load_images(inp, plan_request(inp))
+        self._check_batch_budget(plan.total_usd)
+        batch_id = "batch_" + new_task_id().removeprefix("veo_")
+        self.journal.create_batch(
+            batch_id, [i.model_dump(mode="json") for i in inputs], created_at=self._clock()
+        )
+        for index, inp in enumerate(inputs):
+            await self._reserve_item(inp, batch_id, index)
+        return await self._run_batch(batch_id, inputs, concurrency, wait, on_progress)
+
+    async def resume_batch(
+        self,
+        batch_id: str,
+        *,
+        concurrency: int | Mapping[str, int] | None = None,
+        wait: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> BatchView:
+        """Carry on a batch cut short: nothing finished or possibly sent is submitted again."""
+        inputs = self._batch_inputs(batch_id)
+        return await self._run_batch(batch_id, inputs, concurrency, wait, on_progress)
+
+    def batch_status(self, batch_id: str) -> BatchView:
+        inputs = self._batch_inputs(batch_id)
+        links = self.journal.batch_links(batch_id)
+        task = self._batches.get(batch_id)
+        return batch_view(batch_id, len(inputs), links, running=bool(task and not task.done()))
+
+    async def _run_batch(
+        self,
+        batch_id: str,
+        inputs: list[GenerateVideoInput],
+        concurrency: int | Mapping[str, int] | None,
+        wait: bool,
+        on_progress: ProgressCallback | None,
+    ) -> BatchView:
+        existing = self._batches.get(batch_id)
+        if existing is None or existing.done():
+            runner = BatchRunner(self, batch_id, _caps(concurrency), on_progress)
+            self._batches[batch_id] = asyncio.create_task(runner.run(inputs))
+        if wait:
+            await asyncio.shield(self._batches[batch_id])
+        return self.batch_status(batch_id)
+
+    def _batch_inputs(self, batch_id: str) -> list[GenerateVideoInput]:
+        batch = self.journal.get_batch(batch_id)
+        if batch is None:
+            raise TaskNotFoundError(
+                f"No batch {batch_id[:80]!r} in the journal. Batch ids start with 'batch_'; "
+                "list_tasks shows tasks with their batch_id."
+            )
+        return [GenerateVideoInput.model_validate(item) for item in batch.items]
+
+    def _check_batch_budget(self, total: float) -> None:
+        cap = self.settings.budget_usd
+        if cap is None:
+            return
+        spent = self.journal.spent_since(self._clock() - DAY_S)
+        if spent + total > cap + 1e-9:
+            raise BudgetExceededError(
+                f"Budget guard: this batch costs ${total:.2f} and ${spent:.2f} of the ${cap:.2f} "
+                "budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
+                "Nothing was submitted. Shrink the batch, use cheaper models (Reverse fast), or "
+                "ask the user to raise the budget."
+            )
+
+    async def _reserve_item(self, inp: GenerateVideoInput, batch_id: str, index: int) -> TaskRecord:
+        plan, _request, params = self._prepare(inp)
+        rec, _duplicate = self._reserve(
+            inp, plan, params, status="pending", batch=(batch_id, index)
+        )
+        return rec
+
+    async def _launch(
+        self, rec: TaskRecord, inp: GenerateVideoInput, on_progress: ProgressCallback | None
+    ) -> TaskRecord:
+        """Send a claimed batch task (status ``submitting``)."""
+        _plan, video_request, _params = self._prepare(inp)
+        return await self._start(rec, video_request, on_progress)
+
+    def orphaned(self, rec: TaskRecord) -> bool:
+        """True when no live process (nor this service) is still submitting ``rec``."""
+        if rec.owner_pid == self.pid:
+            return rec.task_id not in self._submitting
+        return not pid_alive(rec.owner_pid)
+
+    def item_deadline(self, rec: TaskRecord) -> float:
+        """How long a batch follows one task before leaving it for check_status."""
+        hi = policy_for(rec, self.settings.time_scale).window[1]
+        return max(3 * hi, hi + 600) * self.settings.time_scale
 
     async def check_status(
         self,
@@ -242,10 +378,34 @@ class VeoService:
 
     # ---- guards and submission ------------------------------------------------------------
 
+    def _prepare(self, inp: GenerateVideoInput) -> tuple[Plan, VideoRequest, dict[str, object]]:
+        """Plan, load the images, and build the wire request and the journal parameters."""
+        plan = plan_request(inp)
+        payloads = self._load_images(inp, plan)
+        params = plan.params(inp, [p.digest for p in payloads])
+        return plan, _video_request(plan, inp, payloads), params
+
+    def _load_images(self, inp: GenerateVideoInput, plan: Plan) -> tuple[ImagePayload, ...]:
+        return images_mod.load_images(
+            inp.images, input_dirs=self.settings.input_dirs, allow_urls=plan.mode == "stream"
+        )
+
     def _reserve(
-        self, inp: GenerateVideoInput, plan: Plan, params: dict[str, object]
+        self,
+        inp: GenerateVideoInput,
+        plan: Plan,
+        params: dict[str, object],
+        *,
+        status: RecordStatus,
+        batch: tuple[str, int] | None = None,
     ) -> tuple[TaskRecord, bool]:
         now = self._clock()
+        stored = {
+            **params,
+            # Paths and URLs are kept so a re-render can reuse the frames; data URLs are not.
+            "image_refs": [r for r in inp.images if not r.startswith("data:")],
+            "data_images": sum(r.startswith("data:") for r in inp.images),
+        }
         rec = TaskRecord(
             task_id=new_task_id(),
             remote_id=None,
@@ -253,12 +413,14 @@ class VeoService:
             model=plan.model.id,
             mode=plan.mode,
             prompt=inp.prompt,
-            request_json=json.dumps(params, sort_keys=True),
+            request_json=json.dumps(stored, sort_keys=True),
             fingerprint=fingerprint(params),
             idempotency_key=inp.idempotency_key,
             price_usd=plan.model.price_usd,
-            status="submitting",
-            owner_pid=os.getpid(),
+            status=status,
+            owner_pid=self.pid,
+            batch_id=batch[0] if batch else None,
+            batch_index=batch[1] if batch else None,
             created_at=now,
             updated_at=now,
         )
@@ -270,10 +432,20 @@ class VeoService:
             rec,
             dedupe_since=dedupe_since,
             budget=(budget, now - DAY_S) if budget is not None else None,
+            link=batch,
         )
+
+    async def _start(
+        self, rec: TaskRecord, request: VideoRequest, on_progress: ProgressCallback | None
+    ) -> TaskRecord:
+        if rec.mode == "stream":
+            self._start_stream(rec, request, on_progress)
+            return rec
+        return await self._submit(rec, request)
 
     async def _submit(self, rec: TaskRecord, request: VideoRequest) -> TaskRecord:
         client = self._official if rec.channel == "official" else self._reverse
+        self._submitting.add(rec.task_id)
         try:
             remote = await client.submit(request)
         except SubmitOutcomeUnknownError as exc:
@@ -292,6 +464,17 @@ class VeoService:
         except VeoError as exc:
             self._record_failure(rec, exc)
             raise
+        except asyncio.CancelledError:
+            self.journal.update(
+                rec.task_id,
+                status="interrupted",
+                error_kind="submit_outcome_unknown",
+                error_message="Cancelled while the create request was in flight: the task may "
+                "exist and be billed. It is not re-sent automatically.",
+            )
+            raise
+        finally:
+            self._submitting.discard(rec.task_id)
         now = self._clock()
         return self.journal.update(
             rec.task_id,
@@ -458,6 +641,20 @@ def _as_input(request: GenerateVideoInput | Mapping[str, Any]) -> GenerateVideoI
     if isinstance(request, GenerateVideoInput):
         return request
     return GenerateVideoInput.model_validate(request)
+
+
+def _explicit_overrides(inp: GenerateVideoInput) -> dict[str, Any]:
+    """The arguments a caller set explicitly, minus those that pick the re-render target."""
+    skip = {"from_task_id", "channel", "model", "wait_seconds"}
+    return {k: getattr(inp, k) for k in inp.model_fields_set - skip}
+
+
+def _caps(concurrency: int | Mapping[str, int] | None) -> dict[str, int]:
+    if concurrency is None:
+        return dict(DEFAULT_CAPS)
+    if isinstance(concurrency, int):
+        return dict.fromkeys(DEFAULT_CAPS, concurrency)
+    return {**DEFAULT_CAPS, **concurrency}
 
 
 def _video_request(plan: Plan, inp: GenerateVideoInput, payloads: Any) -> VideoRequest:

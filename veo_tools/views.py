@@ -45,7 +45,9 @@ def request_params(rec: TaskRecord) -> dict[str, Any]:
 
 
 def public_status(rec: TaskRecord) -> TaskStatus:
-    return "queued" if rec.status == "submitting" else rec.status
+    if rec.status in ("pending", "submitting"):
+        return "queued"
+    return cast(TaskStatus, rec.status)
 
 
 def next_step(rec: TaskRecord, eta: float | None) -> str:
@@ -69,6 +71,11 @@ def next_step(rec: TaskRecord, eta: float | None) -> str:
             "Interrupted: the outcome is unknown and it may have been billed. Do not resubmit "
             "blindly; check the APIYI console, or call generate_video with force_new=true if the "
             "user accepts paying again."
+        )
+    if rec.status == "pending":
+        return (
+            f"Waiting for a free slot in batch {rec.batch_id}: call check_status("
+            f"task_id='{rec.batch_id}') to follow the batch."
         )
     wait = f" in about {max(1, round(eta))} s" if eta else " in a few seconds"
     return f"Still rendering: call check_status(task_id='{tid}', wait_seconds=...){wait}."
@@ -106,4 +113,5 @@ def task_view(
         elapsed_s=round(elapsed, 2),
         eta_s=round(eta, 1) if eta is not None else None,
         prompt=prompt,
+        batch_id=rec.batch_id,
     )

@@ -31,7 +31,7 @@ async def test_fifty_item_batch_with_faults_completes_the_rest(sandbox_settings:
     batch[17]["prompt"] = "[sandbox:fail] clip 17"
     batch[30]["prompt"] = "[sandbox:500] clip 30"  # a transient 500 on create: retried
     async with VeoService(sandbox_settings, max_retries=2) as svc:
-        svc._http.sleep = _no_sleep  # type: ignore[method-assign]
+        svc._eng.http.sleep = _no_sleep  # type: ignore[method-assign]
         view = await svc.generate_batch(batch, concurrency=8)
         stats = svc.sandbox.stats() if svc.sandbox else None
     assert view.status == "completed" and view.total == 50

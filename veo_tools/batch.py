@@ -14,10 +14,12 @@ import asyncio
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from veo_tools.errors import InvalidRequestError, VeoError
-from veo_tools.journal import TaskRecord
+from veo_tools import follow, submission
+from veo_tools.engine import TERMINAL, Engine, ProgressCallback
+from veo_tools.errors import BudgetExceededError, InvalidRequestError, TaskNotFoundError, VeoError
+from veo_tools.journal import TaskRecord, new_task_id, pid_alive
 from veo_tools.models import (
     BatchItemInput,
     BatchItemView,
@@ -28,14 +30,10 @@ from veo_tools.models import (
     TaskError,
 )
 from veo_tools.planning import plan_request
-from veo_tools.views import public_status
-
-if TYPE_CHECKING:
-    from veo_tools.service import ProgressCallback, VeoService
+from veo_tools.views import policy_for, public_status
 
 #: Tasks in flight per channel unless told otherwise (APIYI recommends <= 10 on Official).
 DEFAULT_CAPS: dict[str, int] = {"official": 10, "reverse": 10}
-TERMINAL = ("completed", "failed", "interrupted")
 
 
 def expand(
@@ -98,54 +96,166 @@ def plan_batch(inputs: Sequence[GenerateVideoInput]) -> BatchPlan:
     )
 
 
-class BatchRunner:
+class Batches:
+    """The batches of one service: creating, running (one runner per batch) and summarising."""
+
+    def __init__(self, eng: Engine, dedupe_window: float) -> None:
+        self._eng = eng
+        self._dedupe_window = dedupe_window
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+
+    def plan(self, items: Sequence[Any]) -> BatchPlan:
+        return plan_batch(expand(items))
+
+    def create(self, items: Sequence[Any]) -> tuple[str, list[GenerateVideoInput]]:
+        """Check, price and record a batch and all its items; nothing is sent yet."""
+        inputs = expand(items)
+        plan = plan_batch(inputs)
+        for index, inp in enumerate(inputs):  # every image is checked before anything is spent
+            try:
+                submission.load_images(self._eng, inp, plan_request(inp))
+            except InvalidRequestError as exc:
+                raise InvalidRequestError(
+                    f"Batch item {index}: {exc.message}", field=exc.field
+                ) from None
+        self._check_budget(plan.total_usd)
+        batch_id = "batch_" + new_task_id().removeprefix("veo_")
+        self._eng.journal.create_batch(
+            batch_id, [i.model_dump(mode="json") for i in inputs], created_at=self._eng.clock()
+        )
+        for index, inp in enumerate(inputs):
+            self.reserve_item(inp, batch_id, index)
+        return batch_id, inputs
+
+    async def run(
+        self,
+        batch_id: str,
+        inputs: list[GenerateVideoInput],
+        concurrency: int | Mapping[str, int] | None,
+        wait: bool,
+        on_progress: ProgressCallback | None,
+    ) -> BatchView:
+        running = self.tasks.get(batch_id)
+        if running is None or running.done():
+            runner = _Runner(self, batch_id, caps(concurrency), on_progress)
+            self.tasks[batch_id] = asyncio.create_task(runner.run(inputs))
+        if wait:
+            await asyncio.shield(self.tasks[batch_id])
+        return self.status(batch_id)
+
+    def inputs(self, batch_id: str) -> list[GenerateVideoInput]:
+        batch = self._eng.journal.get_batch(batch_id)
+        if batch is None:
+            raise TaskNotFoundError(
+                f"No batch {batch_id[:80]!r} in the journal. Batch ids start with 'batch_'; "
+                "list_tasks shows tasks with their batch_id."
+            )
+        return [GenerateVideoInput.model_validate(item) for item in batch.items]
+
+    def status(self, batch_id: str) -> BatchView:
+        inputs = self.inputs(batch_id)
+        links = self._eng.journal.batch_links(batch_id)
+        task = self.tasks.get(batch_id)
+        return batch_view(batch_id, len(inputs), links, running=bool(task and not task.done()))
+
+    def reserve_item(self, inp: GenerateVideoInput, batch_id: str, index: int) -> TaskRecord:
+        plan, _request, params = submission.prepare(self._eng, inp)
+        rec, _duplicate = submission.reserve(
+            self._eng,
+            inp,
+            plan,
+            params,
+            status="pending",
+            dedupe_window=self._dedupe_window,
+            batch=(batch_id, index),
+        )
+        return rec
+
+    def _check_budget(self, total: float) -> None:
+        cap = self._eng.settings.budget_usd
+        if cap is None:
+            return
+        spent = self._eng.journal.spent_since(self._eng.clock() - submission.DAY_S)
+        if spent + total > cap + 1e-9:
+            raise BudgetExceededError(
+                f"Budget guard: this batch costs ${total:.2f} and ${spent:.2f} of the ${cap:.2f} "
+                "budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
+                "Nothing was submitted. Shrink the batch, use cheaper models (Reverse fast), or "
+                "ask the user to raise the budget."
+            )
+
+
+class _Runner:
     """Submits and follows the items of one batch with a cap per channel."""
 
     def __init__(
         self,
-        service: VeoService,
+        batches: Batches,
         batch_id: str,
         caps: Mapping[str, int],
-        on_progress: ProgressCallback | None = None,
+        on_progress: ProgressCallback | None,
     ) -> None:
-        self._service = service
+        self._batches = batches
+        self._eng = batches._eng
         self._batch_id = batch_id
         self._slots = {ch: asyncio.Semaphore(max(1, n)) for ch, n in caps.items()}
         self._on_progress = on_progress
 
     async def run(self, inputs: Sequence[GenerateVideoInput]) -> None:
-        links = self._service.journal.batch_links(self._batch_id)
+        links = self._eng.journal.batch_links(self._batch_id)
         await asyncio.gather(*(self._item(i, inp, links.get(i)) for i, inp in enumerate(inputs)))
 
     async def _item(self, index: int, inp: GenerateVideoInput, rec: TaskRecord | None) -> None:
-        svc = self._service
+        eng = self._eng
         try:
-            if rec is None:
-                rec = await svc._reserve_item(inp, self._batch_id, index)
-            if rec.status == "submitting" and svc.orphaned(rec):
-                rec = svc.journal.update(
-                    rec.task_id,
-                    status="interrupted",
-                    error_kind="submit_outcome_unknown",
-                    error_message="The process submitting this task stopped before the answer "
-                    "arrived: the task may exist and be billed, so it is not sent again.",
-                )
+            if rec is None:  # the process stopped while the batch was being recorded
+                rec = self._batches.reserve_item(inp, self._batch_id, index)
+            if rec.status == "submitting" and self._orphaned(rec):
+                rec = eng.interrupt(rec, ORPHAN_MESSAGE, kind="submit_outcome_unknown")
             if rec.status in TERMINAL:
                 if rec.status == "completed" and not rec.video_path:
-                    await svc.download(rec.task_id)
+                    await follow.save_video(eng, rec.task_id)
                 return
             async with self._slots[rec.channel]:
-                if rec.status == "pending":
-                    if not svc.journal.claim(rec.task_id, owner_pid=svc.pid):
-                        rec = svc.journal.get(rec.task_id) or rec
-                    else:
-                        await svc._launch(rec, inp, self._on_progress)
-                await svc.wait(
-                    rec.task_id, timeout=svc.item_deadline(rec), on_progress=self._on_progress
+                if rec.status == "pending" and eng.journal.claim(rec.task_id, owner_pid=eng.pid):
+                    _plan, request, _params = submission.prepare(eng, inp)
+                    await submission.start(eng, eng.get(rec.task_id), request, self._on_progress)
+                await follow.wait(
+                    eng,
+                    rec.task_id,
+                    timeout=self._deadline(rec),
+                    download=True,
+                    on_progress=self._on_progress,
                 )
         except VeoError:
             # Recorded on the task by the engine (failed or interrupted); the batch goes on.
             return
+
+    def _orphaned(self, rec: TaskRecord) -> bool:
+        """True when no live process (nor this one) is still submitting ``rec``."""
+        if rec.owner_pid == self._eng.pid:
+            return rec.task_id not in self._eng.submitting
+        return not pid_alive(rec.owner_pid)
+
+    def _deadline(self, rec: TaskRecord) -> float:
+        """How long the batch follows one task before leaving it to check_status."""
+        hi = policy_for(rec, self._eng.settings.time_scale).window[1]
+        return max(3 * hi, hi + 600) * self._eng.settings.time_scale
+
+
+ORPHAN_MESSAGE = (
+    "The process submitting this task stopped before the answer arrived: the task may exist "
+    "and be billed, so it is not sent again."
+)
+
+
+def caps(concurrency: int | Mapping[str, int] | None) -> dict[str, int]:
+    """Per-channel caps from an int (both channels), a mapping (some channels) or None."""
+    if concurrency is None:
+        return dict(DEFAULT_CAPS)
+    if isinstance(concurrency, int):
+        return dict.fromkeys(DEFAULT_CAPS, concurrency)
+    return {**DEFAULT_CAPS, **concurrency}
 
 
 def batch_view(

@@ -1,0 +1,111 @@
+"""The state every part of :class:`~veo_tools.service.VeoService` works on, and small helpers.
+
+``Engine`` holds one HTTP client, both channel clients, the journal, the clock and the tasks this
+process drives in the background (streams). ``submission`` and ``follow`` are functions over it;
+``VeoService`` is the facade the front-ends call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from veo_tools.channels.official import OfficialClient
+from veo_tools.channels.reverse import ReverseClient
+from veo_tools.errors import TaskFailedError, TaskNotFoundError, VeoError
+from veo_tools.http import ApiHttp
+from veo_tools.journal import Journal, TaskRecord
+from veo_tools.models import TaskView
+from veo_tools.settings import Settings
+from veo_tools.views import ProgressEvent, public_status, task_view
+
+ProgressCallback = Callable[[ProgressEvent], Awaitable[None] | None]
+
+TERMINAL = ("completed", "failed", "interrupted")
+#: Real-time interval between progress callbacks while waiting (MCP asks for <= 5 s).
+HEARTBEAT_S = 4.0
+
+
+@dataclass
+class Engine:
+    settings: Settings
+    journal: Journal
+    http: ApiHttp
+    clock: Callable[[], float]
+    sleep: Callable[[float], Awaitable[None]]
+    pid: int
+    official: OfficialClient = field(init=False)
+    reverse: ReverseClient = field(init=False)
+    #: Streamed tasks this process is driving, by local task id.
+    streams: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    #: Tasks whose create request this process has in flight right now.
+    submitting: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.official = OfficialClient(self.http, time_scale=self.settings.time_scale)
+        self.reverse = ReverseClient(self.http)
+
+    def client(self, channel: str) -> OfficialClient | ReverseClient:
+        return self.official if channel == "official" else self.reverse
+
+    def get(self, task_id: str) -> TaskRecord:
+        rec = self.journal.get(task_id)
+        if rec is None:
+            raise TaskNotFoundError(
+                f"No task {task_id[:80]!r} in the journal. Use list_tasks to see the task ids "
+                "this machine knows, or generate_video to start one."
+            )
+        return rec
+
+    def view(self, rec: TaskRecord, *, deduplicated: bool = False) -> TaskView:
+        return task_view(
+            rec, now=self.clock(), time_scale=self.settings.time_scale, deduplicated=deduplicated
+        )
+
+    def record_failure(self, rec: TaskRecord, exc: VeoError) -> TaskRecord:
+        kind = exc.error_kind if isinstance(exc, TaskFailedError) else exc.kind
+        return self.journal.update(
+            rec.task_id,
+            status="failed",
+            error_kind=kind,
+            error_message=exc.message,
+            error_retryable=exc.retryable or kind == "upstream",
+        )
+
+    def interrupt(self, rec: TaskRecord, message: str, *, kind: str = "interrupted") -> TaskRecord:
+        return self.journal.update(
+            rec.task_id,
+            status="interrupted",
+            error_kind=kind,
+            error_message=message,
+            error_retryable=False,
+        )
+
+    async def emit(
+        self,
+        callback: ProgressCallback | None,
+        rec: TaskRecord,
+        message: str,
+        *,
+        progress: int | None = None,
+    ) -> None:
+        if callback is None:
+            return
+        pct = 100 if rec.status == "completed" else rec.progress if progress is None else progress
+        result = callback(ProgressEvent(rec.task_id, public_status(rec), pct, message))
+        if inspect.isawaitable(result):
+            await result
+
+
+def status_message(rec: TaskRecord) -> str:
+    return {
+        "pending": "waiting for a free slot",
+        "submitting": "submitting the task",
+        "queued": "queued",
+        "in_progress": "rendering",
+        "completed": "completed",
+        "failed": f"failed: {rec.error_message or 'no reason given'}",
+        "interrupted": "interrupted",
+    }.get(rec.status, rec.status)

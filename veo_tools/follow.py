@@ -1,0 +1,134 @@
+"""Following a task to its end and saving its MP4.
+
+Status requests follow the catalog-driven :class:`~veo_tools.polling.PollingPolicy` (never a busy
+loop, always a deadline); between requests the caller gets progress at least every
+``HEARTBEAT_S``. A deadline reached is not an error: the caller gets the task's current view.
+Downloads stream to a temporary file and are renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from veo_tools.engine import HEARTBEAT_S, TERMINAL, Engine, ProgressCallback, status_message
+from veo_tools.errors import DownloadError
+from veo_tools.journal import TaskRecord, pid_alive
+from veo_tools.models import TaskError, TaskView
+from veo_tools.polling import PollingPolicy
+from veo_tools.submission import terminal_fields
+from veo_tools.views import policy_for
+
+
+async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
+    """Ask the API for the task's status once and record any change."""
+    if rec.remote_id is None or rec.mode == "stream":
+        return eng.get(rec.task_id)
+    remote = await eng.client(rec.channel).get(rec.remote_id)
+    fields: dict[str, Any] = {"status": remote.status, "progress": remote.progress}
+    if remote.video_url:
+        fields["video_url"] = remote.video_url
+    fields.update(terminal_fields(remote, eng.clock()))
+    if (rec.status, rec.progress) == (remote.status, remote.progress) and len(fields) == 2:
+        return rec
+    return eng.journal.update(rec.task_id, **fields)
+
+
+async def wait(
+    eng: Engine,
+    task_id: str,
+    *,
+    timeout: float,
+    download: bool,
+    on_progress: ProgressCallback | None,
+) -> TaskView:
+    rec = eng.get(task_id)
+    deadline = eng.clock() + timeout
+    policy = policy_for(rec, eng.settings.time_scale)
+    while rec.status not in TERMINAL:
+        if rec.mode == "stream" or rec.remote_id is None:
+            rec = await _wait_local(eng, rec, deadline, on_progress)
+            break
+        elapsed = eng.clock() - (rec.submitted_at or rec.created_at)
+        delay = policy.next_delay(elapsed)
+        last = eng.clock() + delay > deadline
+        await _idle(eng, rec, deadline - eng.clock() if last else delay, policy, on_progress)
+        rec = await refresh(eng, rec)
+        if last:
+            break
+    await eng.emit(on_progress, rec, status_message(rec))
+    if rec.status == "completed" and download:
+        return await save_video(eng, rec.task_id)
+    return eng.view(rec)
+
+
+async def _idle(
+    eng: Engine,
+    rec: TaskRecord,
+    seconds: float,
+    policy: PollingPolicy,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Sleep ``seconds``, reporting estimated progress at least every HEARTBEAT_S."""
+    end = eng.clock() + max(0.0, seconds)
+    while (left := end - eng.clock()) > 0:
+        elapsed = eng.clock() - (rec.submitted_at or rec.created_at)
+        pct = max(rec.progress, policy.estimate_progress(elapsed))
+        await eng.emit(on_progress, rec, status_message(rec), progress=pct)
+        await eng.sleep(min(left, HEARTBEAT_S))
+
+
+async def _wait_local(
+    eng: Engine, rec: TaskRecord, deadline: float, on_progress: ProgressCallback | None
+) -> TaskRecord:
+    """Wait for a task this process drives itself (a stream), or re-read a foreign one."""
+    task = eng.streams.get(rec.task_id)
+    if task is None:
+        if rec.mode == "stream" and not pid_alive(rec.owner_pid):
+            eng.journal.mark_interrupted_streams()
+        return eng.get(rec.task_id)
+    while not task.done() and eng.clock() < deadline:
+        current = eng.get(rec.task_id)
+        await eng.emit(on_progress, current, status_message(current))
+        left = deadline - eng.clock()
+        await asyncio.wait({task}, timeout=max(0.0, min(left, HEARTBEAT_S)))
+    return eng.get(rec.task_id)
+
+
+async def save_video(eng: Engine, task_id: str) -> TaskView:
+    """Save a completed task's MP4 as ``<output_dir>/<task_id>.mp4`` (idempotent, atomic)."""
+    rec = eng.get(task_id)
+    if rec.status != "completed":
+        return eng.view(rec)
+    if rec.video_path and Path(rec.video_path).is_file():
+        return eng.view(rec)
+    dest = (eng.settings.output_dir / f"{rec.task_id}.mp4").resolve()
+    if dest.is_file():
+        return eng.view(eng.journal.update(rec.task_id, video_path=str(dest)))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        url = await _fetch(eng, rec, dest)
+    except DownloadError as exc:
+        view = eng.view(rec)
+        view.error = TaskError(kind=exc.kind, message=exc.message, retryable=exc.retryable)
+        view.next_step = (
+            f"The video is rendered but the download failed ({exc.message}). Call "
+            f"check_status(task_id='{rec.task_id}') again to retry the download."
+        )
+        return view
+    rec = eng.journal.update(rec.task_id, video_path=str(dest), video_url=url or rec.video_url)
+    return eng.view(rec)
+
+
+async def _fetch(eng: Engine, rec: TaskRecord, dest: Path) -> str | None:
+    if rec.mode == "stream" or rec.remote_id is None:
+        if not rec.video_url:
+            raise DownloadError("No video URL was recorded for this task.")
+        await eng.http.download_to(rec.video_url, dest, api=eng.http.is_api_url(rec.video_url))
+        return rec.video_url
+    if rec.channel == "reverse":
+        result = await eng.reverse.download(rec.remote_id, dest, video_url=rec.video_url)
+    else:
+        result = await eng.official.download(rec.remote_id, dest)
+    return result.video_url

@@ -1,0 +1,198 @@
+"""Getting a task started: plan, record in the journal first, then send (async or streamed).
+
+The order is the point: a task is written to the journal (``submitting``) before its create
+request leaves, so a time-out, a crash or a cancelled call can never lose a paid task, and a
+create whose answer never came is never re-sent blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from veo_tools import images as images_mod
+from veo_tools.channels.base import ImagePayload, RemoteTask, VideoRequest
+from veo_tools.engine import Engine, ProgressCallback
+from veo_tools.errors import (
+    SubmitOutcomeUnknownError,
+    TaskFailedError,
+    VeoError,
+    looks_like_content_policy,
+)
+from veo_tools.journal import TaskRecord, fingerprint, new_task_id
+from veo_tools.journal_schema import RecordStatus
+from veo_tools.models import GenerateVideoInput
+from veo_tools.planning import Plan, plan_request
+
+DAY_S = 24 * 3600
+
+
+def prepare(eng: Engine, inp: GenerateVideoInput) -> tuple[Plan, VideoRequest, dict[str, object]]:
+    """Plan, load the images, and build the wire request and the journal parameters."""
+    plan = plan_request(inp)
+    payloads = load_images(eng, inp, plan)
+    params = plan.params(inp, [p.digest for p in payloads])
+    return plan, video_request(plan, inp, payloads), params
+
+
+def load_images(eng: Engine, inp: GenerateVideoInput, plan: Plan) -> tuple[ImagePayload, ...]:
+    return images_mod.load_images(
+        inp.images, input_dirs=eng.settings.input_dirs, allow_urls=plan.mode == "stream"
+    )
+
+
+def reserve(
+    eng: Engine,
+    inp: GenerateVideoInput,
+    plan: Plan,
+    params: dict[str, object],
+    *,
+    status: RecordStatus,
+    dedupe_window: float,
+    batch: tuple[str, int] | None = None,
+) -> tuple[TaskRecord, bool]:
+    """Record the task, or return the duplicate it matches (guards applied atomically)."""
+    now = eng.clock()
+    stored = {
+        **params,
+        # Paths and URLs are kept so a re-render can reuse the frames; data URLs are not.
+        "image_refs": [r for r in inp.images if not r.startswith("data:")],
+        "data_images": sum(r.startswith("data:") for r in inp.images),
+    }
+    rec = TaskRecord(
+        task_id=new_task_id(),
+        channel=plan.model.channel,
+        model=plan.model.id,
+        mode=plan.mode,
+        prompt=inp.prompt,
+        request_json=json.dumps(stored, sort_keys=True),
+        fingerprint=fingerprint(params),
+        idempotency_key=inp.idempotency_key,
+        price_usd=plan.model.price_usd,
+        status=status,
+        owner_pid=eng.pid,
+        batch_id=batch[0] if batch else None,
+        batch_index=batch[1] if batch else None,
+        created_at=now,
+        updated_at=now,
+    )
+    # A caller-chosen idempotency key replaces fingerprint matching: a new key is a new take.
+    fresh = inp.force_new or inp.idempotency_key is not None
+    budget = eng.settings.budget_usd
+    return eng.journal.reserve(
+        rec,
+        dedupe_since=None if fresh else now - dedupe_window,
+        budget=(budget, now - DAY_S) if budget is not None else None,
+        link=batch,
+    )
+
+
+async def start(
+    eng: Engine, rec: TaskRecord, request: VideoRequest, on_progress: ProgressCallback | None
+) -> TaskRecord:
+    """Send a recorded task: submit it (async), or drive its stream in the background."""
+    if rec.mode == "stream":
+        eng.streams[rec.task_id] = asyncio.create_task(run_stream(eng, rec, request, on_progress))
+        return rec
+    return await submit(eng, rec, request)
+
+
+async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRecord:
+    eng.submitting.add(rec.task_id)
+    try:
+        remote = await eng.client(rec.channel).submit(request)
+    except SubmitOutcomeUnknownError as exc:
+        eng.interrupt(rec, exc.message, kind=exc.kind)
+        raise SubmitOutcomeUnknownError(
+            f"{exc.message} The attempt is recorded as task_id '{rec.task_id}'; calling "
+            "generate_video again with the same arguments returns it instead of paying twice.",
+            task_id=rec.task_id,
+        ) from exc
+    except VeoError as exc:
+        eng.record_failure(rec, exc)
+        raise
+    except asyncio.CancelledError:
+        eng.interrupt(
+            rec,
+            "Cancelled while the create request was in flight: the task may exist and be billed. "
+            "It is not re-sent automatically.",
+            kind="submit_outcome_unknown",
+        )
+        raise
+    finally:
+        eng.submitting.discard(rec.task_id)
+    now = eng.clock()
+    return eng.journal.update(
+        rec.task_id,
+        remote_id=remote.remote_id,
+        status=remote.status,
+        progress=remote.progress,
+        submitted_at=now,
+        **terminal_fields(remote, now),
+    )
+
+
+async def run_stream(
+    eng: Engine, rec: TaskRecord, request: VideoRequest, on_progress: ProgressCallback | None
+) -> None:
+    """Drive one streamed generation to its end, keeping the journal up to date."""
+    eng.journal.update(rec.task_id, status="in_progress", submitted_at=eng.clock())
+    try:
+        async for event in eng.reverse.stream(request):
+            if event.kind == "result":
+                eng.journal.update(
+                    rec.task_id,
+                    status="completed",
+                    progress=100,
+                    video_url=event.video_url,
+                    remote_id=event.completion_id,
+                    completed_at=eng.clock(),
+                )
+                continue
+            fields: dict[str, Any] = {}
+            if event.progress is not None:
+                fields["progress"] = event.progress
+            current = eng.journal.update(rec.task_id, **fields)
+            await eng.emit(on_progress, current, event.text.strip() or "rendering")
+    except TaskFailedError as exc:
+        eng.record_failure(rec, exc)
+    except asyncio.CancelledError:
+        eng.interrupt(rec, "The stream was cancelled before the video URL arrived.")
+        raise
+    except VeoError as exc:
+        eng.interrupt(rec, exc.message)
+    else:
+        if eng.get(rec.task_id).status != "completed":
+            eng.interrupt(rec, "The stream ended without a video URL.")
+
+
+def video_request(
+    plan: Plan, inp: GenerateVideoInput, payloads: tuple[ImagePayload, ...]
+) -> VideoRequest:
+    return VideoRequest(
+        model=plan.model.id,
+        prompt=inp.prompt,
+        seconds=plan.seconds,
+        resolution=plan.resolution,
+        aspect_ratio=plan.aspect_ratio,
+        images=payloads,
+        negative_prompt=inp.negative_prompt,
+        seed=inp.seed,
+    )
+
+
+def terminal_fields(remote: RemoteTask, now: float) -> dict[str, Any]:
+    """Journal fields for a task the API reports finished (none while it runs)."""
+    if remote.status == "completed":
+        return {"completed_at": now, "progress": 100}
+    if remote.status == "failed":
+        policy = looks_like_content_policy(remote.error)
+        return {
+            "completed_at": now,
+            "error_kind": "content_policy" if policy else "upstream",
+            "error_message": remote.error
+            or "The task failed without a reason (usually content review or upstream capacity).",
+            "error_retryable": not policy,
+        }
+    return {}

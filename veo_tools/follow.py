@@ -9,16 +9,21 @@ Downloads stream to a temporary file and are renamed into place only when comple
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
 from veo_tools.engine import HEARTBEAT_S, TERMINAL, Engine, ProgressCallback, status_message
-from veo_tools.errors import DownloadError
+from veo_tools.errors import DownloadError, VeoError
 from veo_tools.journal import TaskRecord, pid_alive
 from veo_tools.models import TaskError, TaskView
 from veo_tools.polling import PollingPolicy
 from veo_tools.submission import terminal_fields
 from veo_tools.views import policy_for
+
+log = logging.getLogger(__name__)
 
 
 async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
@@ -46,6 +51,7 @@ async def wait(
     rec = eng.get(task_id)
     deadline = eng.clock() + timeout
     policy = policy_for(rec, eng.settings.time_scale)
+    trouble: VeoError | None = None
     while rec.status not in TERMINAL:
         if rec.mode == "stream" or rec.remote_id is None:
             rec = await _wait_local(eng, rec, deadline, on_progress)
@@ -54,13 +60,24 @@ async def wait(
         delay = policy.next_delay(elapsed)
         last = eng.clock() + delay > deadline
         await _idle(eng, rec, deadline - eng.clock() if last else delay, policy, on_progress)
-        rec = await refresh(eng, rec)
+        try:
+            rec, trouble = await refresh(eng, rec), None
+        except VeoError as exc:
+            if not exc.retryable:
+                raise
+            # A status call failing (after the HTTP layer's own retries) loses nothing: the
+            # task is in the journal; keep following it until the deadline.
+            log.warning("status of %s: %s", rec.task_id, exc.message)
+            trouble = exc
         if last:
             break
     await eng.emit(on_progress, rec, status_message(rec))
     if rec.status == "completed" and download:
         return await save_video(eng, rec.task_id)
-    return eng.view(rec)
+    view = eng.view(rec)
+    if trouble is not None:
+        view.error = TaskError(kind=trouble.kind, message=trouble.message, retryable=True)
+    return view
 
 
 async def _idle(
@@ -107,6 +124,7 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
     if dest.is_file():
         return eng.view(eng.journal.update(rec.task_id, video_path=str(dest)))
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(dest, older_than=eng.settings.read_timeout * 2)
     try:
         url = await _fetch(eng, rec, dest)
     except DownloadError as exc:
@@ -119,6 +137,15 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
         return view
     rec = eng.journal.update(rec.task_id, video_path=str(dest), video_url=url or rec.video_url)
     return eng.view(rec)
+
+
+def _remove_stale_partials(dest: Path, *, older_than: float) -> None:
+    """Delete temp files a killed download of ``dest`` left (no writer touched them lately)."""
+    horizon = time.time() - older_than
+    for part in dest.parent.glob(f".{dest.name}.part-*"):
+        with contextlib.suppress(OSError):
+            if part.stat().st_mtime < horizon:
+                part.unlink()
 
 
 async def _fetch(eng: Engine, rec: TaskRecord, dest: Path) -> str | None:

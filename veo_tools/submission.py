@@ -15,8 +15,9 @@ from veo_tools import images as images_mod
 from veo_tools.channels.base import ImagePayload, RemoteTask, VideoRequest
 from veo_tools.engine import Engine, ProgressCallback
 from veo_tools.errors import (
+    DownloadError,
     SubmitOutcomeUnknownError,
-    TaskFailedError,
+    TransportError,
     VeoError,
     looks_like_content_policy,
 )
@@ -155,13 +156,15 @@ async def run_stream(
                 fields["progress"] = event.progress
             current = eng.journal.update(rec.task_id, **fields)
             await eng.emit(on_progress, current, event.text.strip() or "rendering")
-    except TaskFailedError as exc:
-        eng.record_failure(rec, exc)
     except asyncio.CancelledError:
         eng.interrupt(rec, "The stream was cancelled before the video URL arrived.")
         raise
+    except (TransportError, DownloadError) as exc:
+        # Cut mid-way: the render may go on upstream (and be billed); its URL is lost to us.
+        eng.interrupt(rec, exc.message, kind=exc.kind)
     except VeoError as exc:
-        eng.interrupt(rec, exc.message)
+        # Refused (auth, balance, bad request, no channel) or failed: nothing was made.
+        eng.record_failure(rec, exc)
     else:
         if eng.get(rec.task_id).status != "completed":
             eng.interrupt(rec, "The stream ended without a video URL.")

@@ -1,0 +1,210 @@
+"""Every operation against every fault: a typed error or a recovery, a consistent journal, no
+partial file in the output directory, and at most one paid task per intended video."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import httpx
+import pytest
+
+from veo_tools import errors
+from veo_tools.sandbox import FaultRule, SandboxConfig, StreamingASGITransport, create_app
+from veo_tools.service import VeoService
+from veo_tools.settings import SANDBOX_BASE_URL, Settings
+
+ASYNC = {
+    "official": {"prompt": "a harbour at dawn", "channel": "official"},
+    "reverse": {"prompt": "a harbour at dawn", "channel": "reverse"},
+    "stream": {"prompt": "a harbour at dawn", "channel": "reverse", "mode": "stream"},
+}
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+def _service(
+    settings: Settings, *faults: FaultRule, real_sleep: bool = False, **config: object
+) -> VeoService:
+    sandbox = SandboxConfig(time_scale=settings.time_scale, faults=faults, **config)  # type: ignore[arg-type]
+    svc = VeoService(dataclasses.replace(settings, read_timeout=0.3), sandbox_config=sandbox)
+    if not real_sleep:  # back-off waits are skipped; time-scaled waits (the race) are kept
+        svc._eng.http.sleep = _no_sleep  # type: ignore[method-assign]
+    return svc
+
+
+def _assert_clean(svc: VeoService, out: Path) -> None:
+    leftovers = [p.name for p in out.glob(".*part*")] if out.exists() else []
+    assert leftovers == [], f"partial files left: {leftovers}"
+    assert svc.sandbox is not None
+    assert sum(svc.sandbox.stats().create_count.values()) <= 1, "paid twice for one video"
+
+
+# -- faults that are retried away --------------------------------------------------------------
+
+RECOVERABLE = (
+    [
+        (flow, FaultRule(op, kind, channel=None))
+        for flow, op in [("official", "create"), ("reverse", "create"), ("stream", "chat")]
+        for kind in ("429", "500", "502")
+    ]
+    + [
+        (flow, FaultRule(op, kind))
+        for flow in ("official", "reverse")
+        for op in ("status",)
+        for kind in ("429", "500", "502", "503", "hang")
+    ]
+    + [("official", FaultRule("content", kind)) for kind in ("429", "500", "502")]
+    + [("reverse", FaultRule("content", kind)) for kind in ("429", "500", "502")]
+)
+
+
+@pytest.mark.parametrize(("flow", "rule"), RECOVERABLE, ids=lambda v: getattr(v, "kind", v))
+async def test_transient_faults_are_retried_and_the_video_is_delivered(
+    sandbox_settings: Settings, flow: str, rule: FaultRule
+) -> None:
+    async with _service(sandbox_settings, rule, hang_s=1.0) as svc:
+        view = await svc.generate({**ASYNC[flow], "wait_seconds": 60})
+        assert view.status == "completed" and view.video_path
+        assert Path(view.video_path).read_bytes()[4:8] == b"ftyp"
+        assert svc.sandbox is not None and svc.sandbox.stats().faults_fired[rule.kind] == 1
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
+async def test_the_content_race_400_right_after_completion_is_ridden_out(
+    sandbox_settings: Settings,
+) -> None:
+    async with _service(sandbox_settings, content_race_s=8.0, real_sleep=True) as svc:
+        view = await svc.generate({**ASYNC["official"], "wait_seconds": 60})
+        assert view.status == "completed" and view.video_path
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
+# -- faults that end in a typed error ----------------------------------------------------------
+
+TYPED = (
+    [
+        (flow, op, "balance", errors.InsufficientBalanceError, "failed")
+        for flow, op in [("official", "create"), ("reverse", "create")]
+    ]
+    + [
+        (flow, op, "503", errors.ModelUnavailableError, "failed")
+        for flow, op in [("official", "create"), ("reverse", "create")]
+    ]
+    + [
+        (flow, op, "hang", errors.SubmitOutcomeUnknownError, "interrupted")
+        for flow, op in [("official", "create"), ("reverse", "create")]
+    ]
+)
+
+
+@pytest.mark.parametrize(("flow", "op", "kind", "exc", "status"), TYPED)
+async def test_refused_creates_raise_a_typed_error_and_leave_the_journal_consistent(
+    sandbox_settings: Settings,
+    flow: str,
+    op: str,
+    kind: str,
+    exc: type[errors.VeoError],
+    status: str,
+) -> None:
+    rule = FaultRule(op, kind, times=10)  # type: ignore[arg-type]
+    async with _service(sandbox_settings, rule, hang_s=1.0) as svc:
+        with pytest.raises(exc) as raised:
+            await svc.generate(ASYNC[flow])
+        assert raised.value.message and "sk-" not in raised.value.message
+        (row,) = svc.journal.list()
+        assert row.status == status and row.error_kind
+        assert not svc.list_tasks().tasks[0].billed or status == "interrupted"
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
+async def test_a_balance_error_on_the_stream_is_recorded_as_failed_not_billed(
+    sandbox_settings: Settings,
+) -> None:
+    async with _service(sandbox_settings, FaultRule("chat", "balance", times=10)) as svc:
+        view = await svc.generate({**ASYNC["stream"], "wait_seconds": 30})
+        assert view.status == "failed" and not view.billed
+        assert view.error is not None and view.error.kind == "insufficient_balance"
+
+
+@pytest.mark.parametrize("flow", ["official", "reverse", "stream"])
+async def test_content_policy_failures_are_failed_not_billed_and_say_to_rephrase(
+    sandbox_settings: Settings, flow: str
+) -> None:
+    op = "chat" if flow == "stream" else "create"
+    async with _service(sandbox_settings, FaultRule(op, "content_policy")) as svc:  # type: ignore[arg-type]
+        view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+        assert view.status == "failed" and not view.billed
+        assert view.error is not None
+        if flow != "official":  # Official failures carry no reason (spec §2.6)
+            assert view.error.kind == "content_policy"
+        assert svc.sandbox is not None and sum(svc.sandbox.stats().billed_usd.values()) == 0
+
+
+async def test_a_stream_cut_before_done_is_interrupted_not_lost(
+    sandbox_settings: Settings,
+) -> None:
+    async with _service(sandbox_settings, FaultRule("chat", "cut_stream")) as svc:
+        view = await svc.generate({**ASYNC["stream"], "wait_seconds": 30})
+        assert view.status == "interrupted" and view.task_id
+        assert "Do not resubmit" in view.next_step
+        again = await svc.generate(ASYNC["stream"])
+        assert again.deduplicated and again.task_id == view.task_id
+
+
+@pytest.mark.parametrize(("flow", "op"), [("official", "content"), ("reverse", "asset")])
+async def test_a_truncated_download_leaves_no_file_and_the_next_call_finishes_it(
+    sandbox_settings: Settings, flow: str, op: str
+) -> None:
+    async with _service(sandbox_settings, FaultRule(op, "truncate")) as svc:  # type: ignore[arg-type]
+        view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+        assert view.status == "completed" and view.video_path is None
+        assert view.error is not None and view.error.kind == "download"
+        assert not any(sandbox_settings.output_dir.glob("*.mp4"))
+        _assert_clean(svc, sandbox_settings.output_dir)
+        again = await svc.check_status(view.task_id)
+        assert again.video_path and Path(again.video_path).read_bytes()[4:8] == b"ftyp"
+
+
+class _RefuseFirst(httpx.AsyncBaseTransport):
+    """Connection refused for the first ``n`` requests, then the sandbox answers."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, n: int) -> None:
+        self.inner, self.left = inner, n
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.left > 0:
+            self.left -= 1
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+def _refusing_service(settings: Settings, n: int) -> tuple[VeoService, object]:
+    app = create_app(SandboxConfig(time_scale=settings.time_scale))
+    transport = _RefuseFirst(StreamingASGITransport(app), n)
+    plain = dataclasses.replace(settings, sandbox=False, base_url=SANDBOX_BASE_URL)
+    svc = VeoService(plain, transport=transport)
+    svc._eng.http.sleep = _no_sleep  # type: ignore[method-assign]
+    return svc, app
+
+
+async def test_connection_refused_is_retried_then_succeeds(sandbox_settings: Settings) -> None:
+    svc, app = _refusing_service(sandbox_settings, 2)
+    async with svc:
+        view = await svc.generate({**ASYNC["official"], "wait_seconds": 30})
+    assert view.status == "completed"
+    assert app.state.sandbox.stats().create_count["official"] == 1  # type: ignore[attr-defined]
+
+
+async def test_connection_refused_for_good_is_a_network_error_with_nothing_sent(
+    sandbox_settings: Settings,
+) -> None:
+    svc, app = _refusing_service(sandbox_settings, 100)
+    async with svc:
+        with pytest.raises(errors.TransportError) as raised:
+            await svc.generate(ASYNC["official"])
+        (row,) = svc.journal.list()
+    assert raised.value.retryable and row.status == "failed"
+    assert sum(app.state.sandbox.stats().create_count.values()) == 0  # type: ignore[attr-defined]

@@ -1,0 +1,167 @@
+"""A process killed mid-download or mid-stream: the next run finishes or reports; none lost."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+
+from veo_tools.journal import Journal, TaskRecord, fingerprint
+from veo_tools.sandbox import SandboxConfig, make_server, sample_video
+from veo_tools.service import VeoService
+from veo_tools.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+VIDEO = sample_video() + b"\0" * (4 * 1024 * 1024)  # an MP4 header, padded to 4 MB
+
+
+def _slow_app(delay: float) -> Starlette:
+    async def video(_request: Request) -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            for start in range(0, len(VIDEO), 64 * 1024):
+                yield VIDEO[start : start + 64 * 1024]
+                await asyncio.sleep(delay)
+
+        headers = {"Content-Length": str(len(VIDEO))}
+        return StreamingResponse(body(), media_type="video/mp4", headers=headers)
+
+    return Starlette(routes=[Route("/v.mp4", video)])
+
+
+def _serve(app: Starlette) -> Iterator[str]:
+    server = uvicorn.Server(uvicorn.Config(app, port=0, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture
+def slow_video_host() -> Iterator[str]:
+    yield from _serve(_slow_app(0.02))
+
+
+@pytest.fixture
+def loopback_sandbox() -> Iterator[str]:
+    server = make_server(port=0, config=SandboxConfig(time_scale=0.05), log_level="warning")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    server.should_exit = True
+    thread.join(5)
+
+
+CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from veo_tools.service import VeoService
+    from veo_tools.settings import Settings
+
+    async def main() -> None:
+        settings = Settings.from_env({}, api_key="sk-test", base_url=sys.argv[1],
+                                     time_scale=float(sys.argv[2]), state_dir=sys.argv[3],
+                                     output_dir=sys.argv[4])
+        async with VeoService(settings) as svc:
+            if sys.argv[5] == "download":
+                await svc.check_status(sys.argv[6])
+            else:
+                await svc.generate({"prompt": "a kite", "channel": "reverse", "mode": "stream",
+                                    "wait_seconds": 600})
+
+    asyncio.run(main())
+    """
+)
+
+
+def _child(*args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    return subprocess.Popen([sys.executable, "-c", CHILD, *args], env=env)
+
+
+def _wait_for(condition: object, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+        time.sleep(0.01)
+    assert condition(), "condition never became true"  # type: ignore[operator]
+
+
+async def test_a_download_killed_midway_is_finished_by_the_next_run(
+    tmp_path: Path, slow_video_host: str
+) -> None:
+    state, out = tmp_path / "state", tmp_path / "out"
+    with Journal.in_state_dir(state) as journal:
+        rec = TaskRecord(
+            task_id="veo_00000000000000aa",
+            channel="reverse",
+            model="veo-3.1-landscape-fast",
+            mode="stream",
+            prompt="a kite",
+            request_json="{}",
+            fingerprint=fingerprint({"p": 1}),
+            price_usd=0.15,
+            status="completed",
+            progress=100,
+            video_url=f"{slow_video_host}/v.mp4",
+            completed_at=time.time(),
+        )
+        journal.insert(rec)
+    child = _child("http://127.0.0.1:9", "1", str(state), str(out), "download", rec.task_id)
+    _wait_for(lambda: any(p.stat().st_size > 256 * 1024 for p in out.glob(".*.part-*")))
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    (partial,) = out.glob(".*.part-*")
+    assert not (out / f"{rec.task_id}.mp4").exists()
+    os.utime(partial, (time.time() - 3600, time.time() - 3600))  # the killed writer is long gone
+
+    settings = Settings.from_env(
+        {}, api_key="sk-test", base_url="http://127.0.0.1:9", state_dir=state, output_dir=out
+    )
+    async with VeoService(settings) as svc:
+        view = await svc.check_status(rec.task_id)
+    assert view.video_path and Path(view.video_path).read_bytes() == VIDEO
+    assert list(out.glob(".*.part-*")) == []
+
+
+async def test_a_stream_killed_midway_is_interrupted_not_lost(
+    tmp_path: Path, loopback_sandbox: str
+) -> None:
+    state, out = tmp_path / "state", tmp_path / "out"
+    child = _child(loopback_sandbox, "0.05", str(state), str(out), "stream")
+
+    def streaming() -> bool:
+        if not (state / "journal.sqlite3").exists():
+            return False
+        with Journal.in_state_dir(state) as journal:
+            return any(t.status == "in_progress" for t in journal.list())
+
+    _wait_for(streaming)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    settings = Settings.from_env(
+        {}, api_key="sk-test", base_url=loopback_sandbox, state_dir=state, output_dir=out
+    )
+    async with VeoService(settings) as svc:
+        (task,) = svc.list_tasks().tasks
+        view = await svc.check_status(task.task_id)
+    assert view.status == "interrupted" and view.error is not None
+    assert "Do not resubmit" in view.next_step

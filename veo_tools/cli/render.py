@@ -51,6 +51,8 @@ def billed_text(view: TaskView) -> Text:
         return Text("no (failed)", style="green")
     if view.status == "interrupted":
         return Text("unknown", style="yellow")
+    if view.status != "completed":
+        return Text("if it completes (failures are free)")
     return Text("yes")
 
 
@@ -83,8 +85,15 @@ def task_details(view: TaskView) -> Table:
         grid.add_row("notes" if index == 0 else "", Text(note))
     if view.eta_s is not None:
         grid.add_row("eta", Text(f"about {max(1, round(view.eta_s))} s"))
-    grid.add_row("next", Text(view.next_step))
+    grid.add_row("next", Text(_next_step(view)))
     return grid
+
+
+def _next_step(view: TaskView) -> str:
+    """The engine's advice, with the CLI command to follow a task that is still running."""
+    if view.status in ("queued", "in_progress"):
+        return f"Still rendering: follow it with  veo-tools status {view.task_id} --wait 600"
+    return view.next_step
 
 
 def recommendation_view(rec: Recommendation) -> Group:

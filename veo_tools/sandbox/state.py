@@ -81,6 +81,8 @@ class TaskRecord:
     billed: bool
     created_at: int
     finished_at: int
+    #: Simulated render time in clock seconds (already multiplied by ``time_scale``).
+    render_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ class Sandbox:
             billed=phase == "completed",
             created_at=self.unix(task.created),
             finished_at=self.unix(task.finish),
+            render_s=task.render_s,
         )
 
     def stats(self) -> SandboxStats:

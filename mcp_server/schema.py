@@ -1,0 +1,57 @@
+"""Publish the shared ``veo_tools.models`` input models as flat MCP tool schemas.
+
+``MCPServer`` builds a tool's input schema from the function signature, and a parameter typed
+with a pydantic model becomes one nested argument. Giving the tool function a ``__signature__``
+with one keyword parameter per model field (``Annotated[annotation, FieldInfo]``) makes the
+schema flat, with the model's own descriptions, defaults and limits (frameworks-notes §1.4). The
+argument model is then made strict like the shared one (``additionalProperties: false``), so a
+misspelt argument is an error the agent sees instead of a silently ignored value.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, ConfigDict
+
+
+def flat_signature(model: type[BaseModel], output: type[BaseModel]) -> inspect.Signature:
+    """``(*, <one parameter per field>, ctx: Context) -> Annotated[CallToolResult, output]``."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter(name, keyword, annotation=Annotated[f.annotation, f])
+        for name, f in model.model_fields.items()
+    ]
+    params.append(inspect.Parameter("ctx", keyword, annotation=Context))
+    return inspect.Signature(params, return_annotation=Annotated[CallToolResult, output])
+
+
+def flat_tool(
+    fn: Callable[..., Any],
+    model: type[BaseModel],
+    output: type[BaseModel],
+    *,
+    title: str,
+    description: str,
+    annotations: ToolAnnotations,
+) -> Tool:
+    """A registered-ready ``Tool`` whose arguments are ``model``'s fields and result ``output``."""
+    fn.__signature__ = flat_signature(model, output)  # type: ignore[attr-defined]
+    tool = Tool.from_function(
+        fn, title=title, description=description, annotations=annotations, structured_output=True
+    )
+    base = tool.fn_metadata.arg_model
+    strict: type[ArgModelBase] = type(
+        base.__name__,
+        (base,),
+        {"model_config": ConfigDict(extra="forbid"), "__module__": base.__module__},
+    )
+    tool.fn_metadata.arg_model = strict
+    tool.parameters = strict.model_json_schema(by_alias=True)
+    return tool

@@ -1,0 +1,124 @@
+"""Resources (``veo://models``, ``veo://tasks/{task_id}``), the ``make_video`` prompt and the
+server instructions. Every price and limit is read from ``veo_tools.catalog``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer, UserMessage
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from pydantic import Field
+
+from mcp_server.state import AppState
+from veo_tools.catalog import MODELS, Model, prices_text
+from veo_tools.errors import TaskNotFoundError, VeoError
+from veo_tools.models import Priority
+
+
+def instructions(*, sandbox: bool, max_wait_s: float) -> str:
+    lines = [
+        "Makes short videos (4-8 s, with native audio) with Google Veo 3.1 through APIYI.",
+        "Workflow: recommend_channel (free) -> generate_video (returns a task_id at once) -> "
+        f"check_status(task_id, wait_seconds<={max_wait_s:g}) until status is completed; the "
+        "MP4 is then at video_path. Follow next_step in every result. list_tasks finds any task "
+        "again after a time-out or a restart.",
+        f"Cost is per video, not per second: Official {prices_text('official')}; Reverse "
+        f"{prices_text('reverse')} (fixed 8 s 720p). Failed tasks are not billed; an identical "
+        "recent request returns the earlier task unless force_new=true. Tell the user the price "
+        "before a batch.",
+    ]
+    if sandbox:
+        lines.append("SANDBOX MODE: videos are simulated test clips and nothing is billed.")
+    return "\n".join(lines)
+
+
+def model_facts(model: Model) -> dict[str, Any]:
+    return {
+        "id": model.id,
+        "channel": model.channel,
+        "tier": model.tier,
+        "price_usd": model.price_usd,
+        "seconds": list(model.durations),
+        "default_seconds": model.default_seconds,
+        "resolutions": list(model.resolutions),
+        "resolutions_need_8s": list(model.resolutions_need_8s),
+        "aspect_ratios": list(model.aspect_ratios),
+        "max_images": model.max_images,
+        "frame_to_video": model.frame_to_video,
+        "streaming_progress": model.streaming,
+        "endpoints": list(model.endpoints),
+        "render_time_s": {res: list(window) for res, window in model.render_time_s.items()},
+    }
+
+
+def catalog_json() -> str:
+    return json.dumps(
+        {
+            "pricing": "USD per generated video, whatever its length or resolution",
+            "models": [model_facts(m) for m in MODELS.values()],
+        },
+        indent=1,
+    )
+
+
+async def task_json(task_id: str, ctx: Context[AppState, Any]) -> str:
+    state: AppState = ctx.request_context.lifespan_context
+    if state.service is None:
+        raise ResourceError(state.startup_error or "The video engine is not running.")
+    try:
+        view = await state.service.check_status(task_id, download=False)
+    except TaskNotFoundError as exc:
+        raise ResourceNotFoundError(exc.message) from None
+    except VeoError as exc:
+        raise ResourceError(exc.message) from None
+    return view.model_dump_json(indent=1)
+
+
+def make_video(
+    idea: Annotated[str, Field(description="What the video should show, in your own words.")],
+    priority: Annotated[
+        Priority, Field(description="'balanced' (default), 'budget', 'quality' or 'iteration'.")
+    ] = "balanced",
+    count: Annotated[int, Field(ge=1, description="How many videos (for the cost estimate).")] = 1,
+) -> list[UserMessage]:
+    """Walk through recommend_channel -> generate_video -> check_status for one idea."""
+    text = (
+        f"Make a short video of: {idea}\n\n"
+        "1. Call recommend_channel with what this needs "
+        f"(priority='{priority}', count={count}; add frame_to_video, reference_images, "
+        "resolution, seconds or aspect_ratio if the idea asks for them). Tell me the model and "
+        "the total price in one line.\n"
+        "2. Call generate_video with the recommended generate_video_args and a vivid prompt: "
+        "subject, action, camera, lighting and the sound. Keep the task_id it returns.\n"
+        "3. Call check_status(task_id=..., wait_seconds=...) until status is completed, then "
+        "give me video_path. If a task failed, follow its next_step (content-policy blocks are "
+        "not billed: rephrase and retry once).\n"
+        "Never resubmit a task that is still running: check it, or find it with list_tasks."
+    )
+    return [UserMessage(text)]
+
+
+def register(server: MCPServer[AppState]) -> None:
+    server.resource(
+        "veo://models",
+        name="models",
+        title="Veo 3.1 models: prices and limits",
+        description="Every model id with its channel, price per video, lengths, resolutions, "
+        "orientations, image limits and typical render times.",
+        mime_type="application/json",
+    )(catalog_json)
+    server.resource(
+        "veo://tasks/{task_id}",
+        name="task",
+        title="One video task",
+        description="A task's current status, progress, price, video_path/video_url and "
+        "next_step (same shape as check_status, without downloading).",
+        mime_type="application/json",
+    )(task_json)
+    server.prompt(
+        name="make_video",
+        title="Make a video",
+        description="Guide the assistant through recommend_channel, generate_video and "
+        "check_status for one video idea.",
+    )(make_video)

@@ -70,7 +70,7 @@ def real_chat_model(name: str, base_url: str) -> BaseChatModel:
     key = os.environ.get("APIYI_API_KEY")
     if not key:
         sys.exit("Set APIYI_API_KEY to use a real chat model, or run with --sandbox.")
-    return ChatOpenAI(model=name, base_url=base_url, api_key=key)  # type: ignore[arg-type]
+    return ChatOpenAI(model=name, base_url=base_url, api_key=key)
 
 
 def show(message: BaseMessage) -> None:
@@ -88,6 +88,24 @@ def show_progress(event: dict[str, Any]) -> None:
     print(f"    … {event['task_id']} {event['status']} {event['progress']}% {event['message']}")
 
 
+def converse(agent: Any, request: str) -> str | None:
+    """Stream the agent's run, printing messages and progress; return the saved video's path."""
+    print(f"  user: {request}")
+    saved = None
+    for mode, chunk in agent.stream(
+        {"messages": [HumanMessage(request)]}, stream_mode=["updates", "custom"]
+    ):
+        if mode == "custom":
+            show_progress(chunk)
+            continue
+        for update in chunk.values():
+            for message in (update or {}).get("messages", []):
+                show(message)
+                if isinstance(message, ToolMessage) and message.status == "success":
+                    saved = getattr(message.artifact, "video_path", None) or saved
+    return saved
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.sandbox and not os.environ.get("APIYI_API_KEY"):
         print("Set APIYI_API_KEY, or add --sandbox to run offline.", file=sys.stderr)
@@ -102,19 +120,7 @@ def run(args: argparse.Namespace) -> int:
         time_scale = SANDBOX_TIME_SCALE
     with VeoToolkit(sandbox=args.sandbox or None, time_scale=time_scale) as toolkit:
         agent = create_agent(model, tools=toolkit.get_tools(), system_prompt=SYSTEM_PROMPT)
-        print(f"  user: {request}")
-        saved = None
-        for mode, chunk in agent.stream(
-            {"messages": [HumanMessage(request)]}, stream_mode=["updates", "custom"]
-        ):
-            if mode == "custom":
-                show_progress(chunk)
-                continue
-            for update in chunk.values():
-                for message in (update or {}).get("messages", []):
-                    show(message)
-                    if isinstance(message, ToolMessage) and message.status == "success":
-                        saved = getattr(message.artifact, "video_path", None) or saved
+        saved = converse(agent, request)
     if saved is None:
         print("No video was saved.", file=sys.stderr)
         return 1

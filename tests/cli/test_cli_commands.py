@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Run
@@ -12,6 +13,7 @@ from conftest import Run
 from veo_tools.cli.context import Cli
 from veo_tools.models import Recommendation, TaskList, TaskView
 from veo_tools.settings import Settings
+from veo_tools.views import ProgressEvent
 
 OFFICIAL = ["--channel", "official", "--seconds", "4"]
 
@@ -203,6 +205,19 @@ def test_tracebacks_only_with_debug(run: Run) -> None:
     )
     assert "Traceback" not in plain.err
     assert "Traceback" in debug.err and debug.code == 2
+
+
+def test_ctrl_c_while_waiting_exits_130_and_names_the_task(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def interrupted(self: object, request: object, **kwargs: Any) -> TaskView:
+        kwargs["on_progress"](ProgressEvent("veo_0123456789abcdef", "in_progress", 40, "rendering"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("veo_tools.cli.commands.VeoService.generate", interrupted)
+    result = run("--sandbox", "generate", "x", *OFFICIAL)
+    assert result.code == 130
+    assert "veo-tools status veo_0123456789abcdef" in result.err
 
 
 # ---- status / download / tasks (across invocations, on a served sandbox) ---------------------

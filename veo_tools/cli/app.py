@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import logging
 import sys
 import traceback
@@ -105,13 +104,9 @@ def _run(cli: Cli, args: argparse.Namespace) -> int:
     command: Command = args.handler
     try:
         outcome = command.run(cli, args)
-        if inspect.iscoroutine(outcome):
-            outcome = asyncio.run(outcome)
-        assert isinstance(outcome, int)
-        return outcome
+        return outcome if isinstance(outcome, int) else asyncio.run(outcome)
     except KeyboardInterrupt:
-        resume = f" Task {cli.task_id} is recorded; follow it with: veo-tools status "
-        resume += f"{cli.task_id} --wait 600" if cli.task_id else ""
+        resume = f" Task {cli.task_id} is recorded; see it with: veo-tools status {cli.task_id}"
         _fail(cli, "interrupted." + (resume if cli.task_id else ""))
         return EXIT_INTERRUPTED
     except VeoError as exc:

@@ -11,6 +11,7 @@ mix with the user's real task history, spend or budget, and a second run must no
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import tempfile
 import time
@@ -65,8 +66,6 @@ def demo_settings(state: Path, inputs: Path, time_scale: float | None) -> Settin
 
 
 def run_demo(cli: Cli, args: argparse.Namespace) -> int:
-    import asyncio
-
     with tempfile.TemporaryDirectory(prefix="veo-tools-demo-") as tmp:
         inputs = Path(tmp, "inputs")
         inputs.mkdir()
@@ -111,7 +110,7 @@ class Demo:
         self.say("veo-tools demo", "bold")
         self.say(
             "Everything below runs on the embedded APIYI sandbox: no key, no network, no cost. "
-            f"Time runs {1 / scale:g}x faster than the real API (time scale {scale:g}); videos "
+            f"Time runs {1 / scale:.0f}x faster than the real API (time scale {scale:g}); videos "
             f"are saved to {self.settings.output_dir}/, and the task journal is a temporary one, "
             "so your own history and budget are untouched."
         )
@@ -154,6 +153,8 @@ class Demo:
         self.say(task_line(step, self.settings.time_scale))
 
     def _summary(self) -> None:
+        for problem in self.report.problems:
+            self.cli.err.print(Text(f"veo-tools: demo check failed: {problem}"), soft_wrap=True)
         if self.cli.json:
             self.cli.emit_json(self.report)
             return
@@ -161,8 +162,6 @@ class Demo:
         self.cli.out.print(summary_table(self.report))
         for line in self.report.closing_lines():
             self.say(line)
-        for problem in self.report.problems:
-            self.cli.err.print(Text(f"veo-tools: demo check failed: {problem}"), soft_wrap=True)
 
 
 def _creates(service: VeoService) -> int:

@@ -1,8 +1,9 @@
-"""The README stays true: its generated channel tables match the catalog and it documents every
-environment variable."""
+"""The README stays true: its generated channel tables match the catalog, it documents every
+environment variable, and its relative links point at files that exist."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,13 @@ def test_readme_channel_tables_match_the_catalog() -> None:
 def test_readme_documents_every_environment_variable() -> None:
     text = README.read_text("utf-8")
     missing = [name for name in (*ENV_VARS, *MCP_ENV_VARS) if f"| `{name}` |" not in text]
+    assert missing == []
+
+
+def test_readme_relative_links_point_at_existing_files() -> None:
+    links = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", README.read_text("utf-8"))
+    assert links, "expected relative links in the README"
+    missing = [link for link in links if not (ROOT / link).exists()]
     assert missing == []
 
 

@@ -219,7 +219,7 @@ class _Runner:
             async with self._slots[rec.channel]:
                 if rec.status == "pending" and eng.journal.claim(rec.task_id, owner_pid=eng.pid):
                     _plan, request, _params = submission.prepare(eng, inp)
-                    await submission.start(eng, eng.get(rec.task_id), request, self._on_progress)
+                    await submission.start(eng, eng.get(rec.task_id), request)
                 await follow.wait(
                     eng,
                     rec.task_id,

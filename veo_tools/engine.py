@@ -42,6 +42,8 @@ class Engine:
     streams: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     #: Tasks whose create request this process has in flight right now.
     submitting: set[str] = field(default_factory=set)
+    #: Who is waiting on a stream right now; a stream reports progress only to a live waiter.
+    listeners: dict[str, ProgressCallback] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.official = OfficialClient(self.http, time_scale=self.settings.time_scale)

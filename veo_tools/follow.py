@@ -105,11 +105,17 @@ async def _wait_local(
         if rec.mode == "stream" and not pid_alive(rec.owner_pid):
             eng.journal.mark_interrupted_streams()
         return eng.get(rec.task_id)
-    while not task.done() and eng.clock() < deadline:
-        current = eng.get(rec.task_id)
-        await eng.emit(on_progress, current, status_message(current))
-        left = deadline - eng.clock()
-        await asyncio.wait({task}, timeout=max(0.0, min(left, HEARTBEAT_S)))
+    if on_progress is not None:
+        eng.listeners[rec.task_id] = on_progress
+    try:
+        while not task.done() and eng.clock() < deadline:
+            current = eng.get(rec.task_id)
+            await eng.emit(on_progress, current, status_message(current))
+            left = deadline - eng.clock()
+            await asyncio.wait({task}, timeout=max(0.0, min(left, HEARTBEAT_S)))
+    finally:
+        if on_progress is not None and eng.listeners.get(rec.task_id) is on_progress:
+            del eng.listeners[rec.task_id]
     return eng.get(rec.task_id)
 
 

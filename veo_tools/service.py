@@ -47,7 +47,12 @@ DAY_S = submission.DAY_S
 
 
 class VeoService:
-    """One HTTP client, one journal, both channels. Use as an async context manager."""
+    """One HTTP client, one journal, both channels. Use as an async context manager.
+
+    A service belongs to the event loop it first runs on (its HTTP client and its background
+    streams and batches live there); to call it from several threads or loops, own it on one
+    loop and hand work to it, as ``VeoToolkit`` does.
+    """
 
     def __init__(
         self,
@@ -136,7 +141,7 @@ class VeoService:
         )
         if duplicate:
             return self._eng.view(rec, deduplicated=True)
-        rec = await submission.start(self._eng, rec, request_, on_progress)
+        rec = await submission.start(self._eng, rec, request_)
         if wait > 0:
             return await self.wait(rec.task_id, timeout=wait, on_progress=on_progress)
         return self._eng.view(rec)

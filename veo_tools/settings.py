@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,12 @@ class Settings:
             values["budget_usd"] = budget
         if (scale := _float(env, "VEO_TOOLS_TIME_SCALE")) is not None:
             values["time_scale"] = scale
+        unknown = set(overrides) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigurationError(
+                f"Unknown setting(s) {', '.join(sorted(unknown))}; known settings: "
+                f"{', '.join(f.name for f in fields(cls))}."
+            )
         for name, value in overrides.items():
             if value is None:
                 continue

@@ -13,7 +13,7 @@ from typing import Any
 
 from veo_tools import images as images_mod
 from veo_tools.channels.base import ImagePayload, RemoteTask, VideoRequest
-from veo_tools.engine import Engine, ProgressCallback
+from veo_tools.engine import Engine
 from veo_tools.errors import (
     DownloadError,
     SubmitOutcomeUnknownError,
@@ -89,12 +89,10 @@ def reserve(
     )
 
 
-async def start(
-    eng: Engine, rec: TaskRecord, request: VideoRequest, on_progress: ProgressCallback | None
-) -> TaskRecord:
+async def start(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRecord:
     """Send a recorded task: submit it (async), or drive its stream in the background."""
     if rec.mode == "stream":
-        eng.streams[rec.task_id] = asyncio.create_task(run_stream(eng, rec, request, on_progress))
+        eng.streams[rec.task_id] = asyncio.create_task(run_stream(eng, rec, request))
         return rec
     return await submit(eng, rec, request)
 
@@ -134,10 +132,12 @@ async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRec
     )
 
 
-async def run_stream(
-    eng: Engine, rec: TaskRecord, request: VideoRequest, on_progress: ProgressCallback | None
-) -> None:
-    """Drive one streamed generation to its end, keeping the journal up to date."""
+async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> None:
+    """Drive one streamed generation to its end, keeping the journal up to date.
+
+    Progress goes to whoever waits on the task at that moment (``eng.listeners``), never to a
+    caller that has already returned.
+    """
     eng.journal.update(rec.task_id, status="in_progress", submitted_at=eng.clock())
     try:
         async for event in eng.reverse.stream(request):
@@ -155,7 +155,8 @@ async def run_stream(
             if event.progress is not None:
                 fields["progress"] = event.progress
             current = eng.journal.update(rec.task_id, **fields)
-            await eng.emit(on_progress, current, event.text.strip() or "rendering")
+            listener = eng.listeners.get(rec.task_id)
+            await eng.emit(listener, current, event.text.strip() or "rendering")
     except asyncio.CancelledError:
         eng.interrupt(rec, "The stream was cancelled before the video URL arrived.")
         raise

@@ -8,6 +8,7 @@ import pytest
 
 from veo_tools.errors import (
     BudgetExceededError,
+    ConfigurationError,
     InvalidRequestError,
     SubmitOutcomeUnknownError,
     TaskNotFoundError,
@@ -259,3 +260,25 @@ async def test_list_tasks_filters_by_status_and_reports_spend(sandbox_settings: 
     assert len(everything.tasks) == 2 and [t.status for t in failed.tasks] == ["failed"]
     assert everything.spent_24h_usd == 0.3
     assert all(isinstance(t, TaskView) for t in everything.tasks)
+
+
+async def test_sandbox_tasks_live_in_their_own_journal(sandbox_settings: Settings) -> None:
+    async with VeoService(sandbox_settings) as svc:
+        await svc.generate(OFFICIAL)
+        assert svc.journal.path.parent == sandbox_settings.state_dir / "sandbox"
+    real = dataclasses.replace(sandbox_settings, sandbox=False)
+    assert real.journal_dir == sandbox_settings.state_dir
+
+
+async def test_an_unwritable_output_dir_is_an_actionable_error(
+    sandbox_settings: Settings, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the output directory should be")
+    settings = dataclasses.replace(sandbox_settings, output_dir=blocker / "out")
+    async with VeoService(settings) as svc:
+        with pytest.raises(ConfigurationError, match="VEO_TOOLS_OUTPUT_DIR") as exc:
+            await svc.generate({**OFFICIAL, "wait_seconds": 30})
+        assert "is rendered" in str(exc.value)
+        (row,) = svc.journal.list()
+        assert row.status == "completed"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from veo_tools.engine import HEARTBEAT_S, TERMINAL, Engine, ProgressCallback, status_message
-from veo_tools.errors import DownloadError, VeoError
+from veo_tools.errors import ConfigurationError, DownloadError, VeoError
 from veo_tools.journal import TaskRecord, pid_alive
 from veo_tools.models import TaskError, TaskView
 from veo_tools.polling import PollingPolicy
@@ -129,7 +129,14 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
     dest = (eng.settings.output_dir / f"{rec.task_id}.mp4").resolve()
     if dest.is_file():
         return eng.view(eng.journal.update(rec.task_id, video_path=str(dest)))
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Task {rec.task_id} is rendered, but the output directory {dest.parent} cannot be "
+            f"created ({exc.strerror}). Set VEO_TOOLS_OUTPUT_DIR to a writable absolute path, "
+            f"then call check_status(task_id='{rec.task_id}') again."
+        ) from None
     _remove_stale_partials(dest, older_than=eng.settings.read_timeout * 2)
     try:
         url = await _fetch(eng, rec, dest)

@@ -111,6 +111,12 @@ async def save_video(response: httpx.Response, dest: Path, *, expected_mp4: bool
         raise DownloadError(
             f"The download was cut ({type(exc).__name__}). Try the download again."
         ) from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DownloadError(
+            f"Could not write the video to {dest.parent} ({exc.strerror}). Free some space or set "
+            "VEO_TOOLS_OUTPUT_DIR to a writable directory, then try the download again."
+        ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -85,7 +85,7 @@ class VeoService:
             max_retries=self.settings.max_retries,
             sleep=sleep,
         )
-        self.journal = journal or Journal.in_state_dir(self.settings.state_dir)
+        self.journal = journal or Journal.in_state_dir(self.settings.journal_dir)
         self._eng = Engine(self.settings, self.journal, http, clock, sleep, os.getpid())
         self._dedupe_window = dedupe_window_s
         self._batches = Batches(self._eng, dedupe_window_s)

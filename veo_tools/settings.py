@@ -8,7 +8,7 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``APIYI_BASE_URL``      | ``https://api.apiyi.com``       |
 | ``VEO_TOOLS_SANDBOX``   | ``0`` (``1`` = embedded sandbox)|
 | ``VEO_TOOLS_OUTPUT_DIR``| ``./veo-output``                |
-| ``VEO_TOOLS_STATE_DIR`` | platformdirs user state dir     |
+| ``VEO_TOOLS_STATE_DIR`` | platformdirs user state dir (sandbox runs use its ``sandbox/``) |
 | ``VEO_TOOLS_INPUT_DIRS``| the current directory (``os.pathsep``-separated list) |
 | ``VEO_TOOLS_BUDGET_USD``| no cap                          |
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
@@ -133,6 +133,12 @@ class Settings:
         if settings.sandbox and settings.api_key is None:
             settings = replace(settings, api_key=SecretStr(SANDBOX_API_KEY))
         return settings
+
+    @property
+    def journal_dir(self) -> Path:
+        """Where the task journal lives: sandbox tasks are kept apart from real (paid) ones, so
+        they never deduplicate a real request or count against the real budget."""
+        return self.state_dir / "sandbox" if self.sandbox else self.state_dir
 
     def require_key(self) -> SecretStr:
         """The API key, or an error that says how to provide one (or to use the sandbox)."""

@@ -3,8 +3,8 @@
 No key, no network, no cost. Time runs 20x faster than APIYI (``VEO_TOOLS_TIME_SCALE`` or
 ``--time-scale`` change that), so the seven steps take about 15 s. Videos go to the output
 directory (``VEO_TOOLS_OUTPUT_DIR``, default ``./veo-output``). The journal lives in a temporary
-directory deleted at the end: the sandbox's tasks exist only in this process, so they must not
-mix with the user's real task history, spend or budget, and a second run must not be
+directory deleted at the end: the simulated tasks exist only in this process, so keeping them
+would only clutter ``veo-tools --sandbox tasks``, and a second run must start clean rather than be
 "deduplicated" against the first.
 """
 

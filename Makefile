@@ -26,7 +26,7 @@ test: $(VENV)/.installed-test lint typecheck pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check veo_tools mcp_server tests examples bench
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

@@ -282,3 +282,13 @@ async def test_an_unwritable_output_dir_is_an_actionable_error(
         assert "is rendered" in str(exc.value)
         (row,) = svc.journal.list()
         assert row.status == "completed"
+
+
+async def test_reading_the_journal_needs_no_key_but_spending_does(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, state_dir=tmp_path / "state", output_dir=tmp_path / "out")
+    async with VeoService(settings) as svc:
+        assert svc.list_tasks().tasks == []
+        assert svc.recommend({"priority": "budget"}).channel == "reverse"
+        with pytest.raises(ConfigurationError, match="APIYI_API_KEY"):
+            await svc.generate(OFFICIAL)
+        assert svc.journal.list() == []

@@ -70,3 +70,14 @@ def test_key_is_absent_from_repr_str_and_logs(caplog: pytest.LogCaptureFixture) 
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("veo_tools").info("settings: %s %r", s, s)
     assert KEY not in repr(s) and KEY not in str(s) and KEY not in caplog.text
+
+
+def test_a_pasted_bearer_prefix_is_removed_from_the_key() -> None:
+    s = Settings.from_env({"APIYI_API_KEY": f"Bearer {KEY}"})
+    assert s.require_key().get_secret_value() == KEY
+    assert Settings.from_env({}, api_key=f" bearer {KEY} ").require_key().get_secret_value() == KEY
+
+
+def test_unknown_settings_are_refused_with_the_known_names() -> None:
+    with pytest.raises(ConfigurationError, match="budget_usd"):
+        Settings.from_env({}, budget=3)

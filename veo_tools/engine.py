@@ -101,6 +101,12 @@ class Engine:
             await result
 
 
+def heartbeat(time_scale: float) -> float:
+    """Seconds between progress reports while waiting: HEARTBEAT_S in real time, shorter on a
+    time-scaled sandbox so a progress bar still moves (never below 20 ms)."""
+    return max(0.02, HEARTBEAT_S * min(1.0, time_scale * 10))
+
+
 def status_message(rec: TaskRecord) -> str:
     return {
         "pending": "waiting for a free slot",

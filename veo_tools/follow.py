@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from veo_tools.engine import HEARTBEAT_S, TERMINAL, Engine, ProgressCallback, status_message
+from veo_tools.engine import TERMINAL, Engine, ProgressCallback, heartbeat, status_message
 from veo_tools.errors import ConfigurationError, DownloadError, VeoError
 from veo_tools.journal import TaskRecord, pid_alive
 from veo_tools.models import TaskError, TaskView
@@ -93,7 +93,7 @@ async def _idle(
         elapsed = eng.clock() - (rec.submitted_at or rec.created_at)
         pct = max(rec.progress, policy.estimate_progress(elapsed))
         await eng.emit(on_progress, rec, status_message(rec), progress=pct)
-        await eng.sleep(min(left, HEARTBEAT_S))
+        await eng.sleep(min(left, heartbeat(eng.settings.time_scale)))
 
 
 async def _wait_local(
@@ -112,7 +112,8 @@ async def _wait_local(
             current = eng.get(rec.task_id)
             await eng.emit(on_progress, current, status_message(current))
             left = deadline - eng.clock()
-            await asyncio.wait({task}, timeout=max(0.0, min(left, HEARTBEAT_S)))
+            beat = heartbeat(eng.settings.time_scale)
+            await asyncio.wait({task}, timeout=max(0.0, min(left, beat)))
     finally:
         if on_progress is not None and eng.listeners.get(rec.task_id) is on_progress:
             del eng.listeners[rec.task_id]

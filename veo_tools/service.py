@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from pydantic import SecretStr
 
 from veo_tools import follow, submission
 from veo_tools.batch import Batches
@@ -75,9 +76,11 @@ class VeoService:
             app = create_app(sandbox_config or SandboxConfig(time_scale=self.settings.time_scale))
             self.sandbox = app.state.sandbox
             transport, base_url = StreamingASGITransport(app), SANDBOX_BASE_URL
+        # No key is needed to read the journal (list_tasks, recommend); calls that spend money
+        # check for it first, and any other API call without one gets the API's own 401.
         http = ApiHttp(
             base_url,
-            self.settings.require_key(),
+            self.settings.api_key or SecretStr(""),
             transport=transport,
             connect_timeout=self.settings.connect_timeout,
             read_timeout=self.settings.read_timeout,
@@ -125,6 +128,7 @@ class VeoService:
     ) -> TaskView:
         """Start a video (or return the identical one already made); wait if asked."""
         inp = _as_input(request)
+        self.settings.require_key()
         wait = inp.wait_seconds if wait_seconds is None else wait_seconds
         if inp.from_task_id:
             return await self.rerender(
@@ -230,6 +234,7 @@ class VeoService:
         With ``wait=False`` the batch runs in the background of this service and the result
         (batch id and item task ids) comes back at once.
         """
+        self.settings.require_key()
         batch_id, inputs = self._batches.create(items)
         return await self._batches.run(batch_id, inputs, concurrency, wait, on_progress)
 
@@ -242,6 +247,7 @@ class VeoService:
         on_progress: ProgressCallback | None = None,
     ) -> BatchView:
         """Carry on a batch cut short: nothing finished or possibly sent is submitted again."""
+        self.settings.require_key()
         inputs = self._batches.inputs(batch_id)
         return await self._batches.run(batch_id, inputs, concurrency, wait, on_progress)
 

@@ -57,6 +57,12 @@ def _float(env: Mapping[str, str], name: str) -> float | None:
         ) from None
 
 
+def _bare_key(raw: str) -> str:
+    """The key without surrounding spaces or a pasted ``Bearer `` prefix (added when sent)."""
+    key = raw.strip()
+    return key[7:].strip() if key.lower().startswith("bearer ") else key
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the engine needs to know about where and how to run."""
@@ -98,7 +104,7 @@ class Settings:
         """Explicit ``overrides`` win; then the environment; then the defaults."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
-        if key := env.get("APIYI_API_KEY", "").strip():
+        if key := _bare_key(env.get("APIYI_API_KEY", "")):
             values["api_key"] = SecretStr(key)
         if url := env.get("APIYI_BASE_URL", "").strip():
             values["base_url"] = url
@@ -123,7 +129,7 @@ class Settings:
             if value is None:
                 continue
             if name == "api_key" and isinstance(value, str):
-                value = SecretStr(value)
+                value = SecretStr(_bare_key(value))
             if name in {"output_dir", "state_dir"}:
                 value = Path(value).expanduser()
             if name == "input_dirs":

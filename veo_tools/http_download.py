@@ -1,11 +1,12 @@
 """Write a streamed video body to disk: temp file, checks, fsync, atomic rename.
 
-The body is never held in memory; it is copied in ~1 MB chunks. On any failure the temp file is
-removed and nothing is left at the destination.
+The body is never held in memory; it is written as the network delivers it. On any failure the
+temp file is removed and nothing is left at the destination.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -20,7 +21,6 @@ from veo_tools.http_errors import read_server_message
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 1024 * 1024
 _PEEK_BYTES = 64 * 1024
 _NOT_VIDEO_TYPES = ("application/json", "text/html", "text/plain", "application/problem+json")
 
@@ -63,16 +63,36 @@ def _expected_length(response: httpx.Response) -> int | None:
     return int(raw)
 
 
+#: Flush written data to disk in the background every this many bytes, so the final fsync (which
+#: makes the file durable before it is renamed into place) has little left to do.
+FLUSH_EVERY = 32 * 1024 * 1024
+
+
 async def _copy_body(response: httpx.Response, out: BinaryIO, *, expected_mp4: bool) -> int:
-    written = 0
+    """Copy the body as the network delivers it (no re-chunking), checking its first bytes."""
+    written = flushed = 0
+    head = b""
     content_type = response.headers.get("content-type", "")
-    async for chunk in response.aiter_bytes(CHUNK_BYTES):
-        if written == 0 and expected_mp4 and len(chunk) >= 8 and not _has_ftyp(chunk):
-            raise _not_a_video(chunk[:_PEEK_BYTES], content_type, "a body that is not an MP4")
-        out.write(chunk)
-        written += len(chunk)
-    out.flush()
-    os.fsync(out.fileno())
+    syncing: asyncio.Future[None] | None = None
+    try:
+        async for chunk in response.aiter_bytes():
+            if expected_mp4 and len(head) < 8:
+                head += chunk[: 8 - len(head)]
+                if len(head) >= 8 and not _has_ftyp(head):
+                    raise _not_a_video(chunk[:_PEEK_BYTES], content_type, "not an MP4 body")
+            out.write(chunk)
+            written += len(chunk)
+            if written - flushed >= FLUSH_EVERY and (syncing is None or syncing.done()):
+                out.flush()
+                flushed = written
+                # Disk writes overlap the network instead of all happening at the end.
+                syncing = asyncio.ensure_future(asyncio.to_thread(os.fdatasync, out.fileno()))
+        out.flush()
+    finally:
+        if syncing is not None:
+            await asyncio.gather(syncing, return_exceptions=True)
+    # The last flush can still take a while: keep the event loop (progress, polling) free.
+    await asyncio.to_thread(os.fsync, out.fileno())
     return written
 
 

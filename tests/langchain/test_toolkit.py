@@ -1,4 +1,4 @@
-"""VeoToolkit: four tools over one engine, sync and async in one process, settings, lifecycle."""
+"""VeoToolkit: five tools over one engine, sync and async in one process, settings, lifecycle."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from veo_tools.errors import ConfigurationError
 from veo_tools.langchain import GenerateVideoTool, ServiceRunner, VeoToolkit
 from veo_tools.models import (
     CheckStatusInput,
+    GenerateBatchInput,
     GenerateVideoInput,
     ListTasksInput,
     Recommendation,
@@ -38,9 +39,15 @@ def test_the_package_exports_the_same_toolkit_class() -> None:
     assert LazyVeoToolkit is VeoToolkit
 
 
-def test_get_tools_returns_the_four_tools_in_order(toolkit: VeoToolkit) -> None:
+def test_get_tools_returns_the_five_tools_with_the_batch_tool_last(toolkit: VeoToolkit) -> None:
     names = [tool.name for tool in toolkit.get_tools()]
-    assert names == ["generate_video", "check_status", "recommend_channel", "list_tasks"]
+    assert names == [
+        "generate_video",
+        "check_status",
+        "recommend_channel",
+        "list_tasks",
+        "generate_batch",
+    ]
 
 
 def test_all_tools_share_one_runner_and_one_service(toolkit: VeoToolkit) -> None:
@@ -55,6 +62,7 @@ def test_each_tool_publishes_the_shared_input_model(tools: dict[str, Any]) -> No
         "check_status": CheckStatusInput,
         "recommend_channel": RecommendChannelInput,
         "list_tasks": ListTasksInput,
+        "generate_batch": GenerateBatchInput,
     }
     for name, model in shared.items():
         assert tools[name].args_schema is model
@@ -75,7 +83,7 @@ def test_tools_convert_to_flat_openai_function_schemas(tools: dict[str, Any]) ->
 
 
 def test_descriptions_quote_catalog_prices_and_say_what_comes_back(tools: dict[str, Any]) -> None:
-    for name in ("generate_video", "recommend_channel"):
+    for name in ("generate_video", "recommend_channel", "generate_batch"):
         text = tools[name].description
         assert prices_text("official") in text
         assert prices_text("reverse") in text

@@ -1,4 +1,4 @@
-"""The langchain-tests standard suites: unit tests for the four tools, integration on the sandbox.
+"""The langchain-tests standard suites: unit tests for the five tools, integration on the sandbox.
 
 The standard ``tool`` fixture builds each tool from ``tool_constructor`` and
 ``tool_constructor_params`` (settings overrides, so every tool is constructible on its own).
@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from veo_tools.langchain import (
     CheckStatusTool,
+    GenerateBatchTool,
     GenerateVideoTool,
     ListTasksTool,
     RecommendChannelTool,
@@ -59,6 +60,13 @@ class _ReadsEnv:
 
 
 GENERATE_ARGS = {"prompt": "a red fox trotting through fresh snow at dawn, soft light"}
+BATCH_ARGS = {
+    "items": [
+        {"prompt": "a paper lantern drifting on a river", "channel": "reverse"},
+        {"prompt": "a kite over dunes", "channel": "official", "seeds": [1, 2]},
+    ],
+    "concurrency": 2,
+}
 CHECK_ARGS = {"task_id": "veo_0123456789abcdef", "wait_seconds": 5}
 RECOMMEND_ARGS = {"priority": "budget", "count": 10}
 LIST_ARGS = {"limit": 5}
@@ -67,6 +75,11 @@ LIST_ARGS = {"limit": 5}
 class TestGenerateVideoToolUnit(_OnSandbox, _ReadsEnv, ToolsUnitTests):
     tool_constructor = GenerateVideoTool
     tool_invoke_params_example = GENERATE_ARGS
+
+
+class TestGenerateBatchToolUnit(_OnSandbox, _ReadsEnv, ToolsUnitTests):
+    tool_constructor = GenerateBatchTool
+    tool_invoke_params_example = BATCH_ARGS
 
 
 class TestCheckStatusToolUnit(_OnSandbox, _ReadsEnv, ToolsUnitTests):
@@ -87,6 +100,13 @@ class TestListTasksToolUnit(_OnSandbox, _ReadsEnv, ToolsUnitTests):
 class TestGenerateVideoToolIntegration(_OnSandbox, ToolsIntegrationTests):
     tool_constructor = GenerateVideoTool
     tool_invoke_params_example = GENERATE_ARGS
+
+
+class TestGenerateBatchToolIntegration(_OnSandbox, ToolsIntegrationTests):
+    """Returns at once; the batch, still running, is cancelled when the tool's engine closes."""
+
+    tool_constructor = GenerateBatchTool
+    tool_invoke_params_example = BATCH_ARGS
 
 
 class TestCheckStatusToolIntegration(_OnSandbox, ToolsIntegrationTests):

@@ -1,4 +1,4 @@
-"""LangChain front-end: the four Veo tools and a toolkit that shares one engine between them.
+"""LangChain front-end: the five Veo tools and a toolkit that shares one engine between them.
 
 ``VeoToolkit(sandbox=True).get_tools()`` gives an agent the tools; see ``docs/langchain.md``.
 Importing this package never imports the MCP SDK.
@@ -12,6 +12,7 @@ from veo_tools.langchain.scripted import ScriptedVeoChatModel
 from veo_tools.langchain.toolkit import VeoToolkit
 from veo_tools.langchain.tools import (
     CheckStatusTool,
+    GenerateBatchTool,
     GenerateVideoTool,
     ListTasksTool,
     RecommendChannelTool,
@@ -21,6 +22,7 @@ from veo_tools.langchain.tools import (
 __all__ = [
     "PROGRESS_EVENT",
     "CheckStatusTool",
+    "GenerateBatchTool",
     "GenerateVideoTool",
     "ListTasksTool",
     "RecommendChannelTool",

@@ -21,7 +21,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_UNFINISHED = ("queued", "in_progress")
+_UNFINISHED = ("queued", "in_progress", "running")  # "running": a batch
 
 
 def tool_call(name: str, args: dict[str, Any] | None = None) -> AIMessage:
@@ -35,8 +35,8 @@ class ScriptedVeoChatModel(GenericFakeChatModel):
     - ``"{name}"`` placeholders in tool-call arguments and in text are filled from the fields of
       earlier tool results (``task_id``, ``model``, ``video_path``...), so a script can pass the
       task id from ``generate_video`` on to ``check_status``;
-    - while the last ``check_status`` result says the task is queued or rendering, it calls
-      ``check_status`` again (up to ``max_polls`` times) before moving on;
+    - while the last ``check_status`` result says the task is queued or rendering (or the batch
+      is running), it calls ``check_status`` again (up to ``max_polls`` times) before moving on;
     - ``bind_tools`` returns the model itself, so ``create_agent`` accepts it.
     """
 

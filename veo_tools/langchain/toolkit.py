@@ -1,4 +1,4 @@
-"""``VeoToolkit``: the four tools sharing one engine, handed to an agent in two lines
+"""``VeoToolkit``: the five tools sharing one engine, handed to an agent in two lines
 (``tools = VeoToolkit().get_tools()``, then ``create_agent(model, tools=tools)``)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 from veo_tools.langchain.runner import ServiceRunner
 from veo_tools.langchain.tools import (
     CheckStatusTool,
+    GenerateBatchTool,
     GenerateVideoTool,
     ListTasksTool,
     RecommendChannelTool,
@@ -20,7 +21,8 @@ from veo_tools.settings import Settings
 
 
 class VeoToolkit(BaseToolkit):
-    """``generate_video``, ``check_status``, ``recommend_channel`` and ``list_tasks``.
+    """``generate_video``, ``check_status``, ``recommend_channel``, ``list_tasks`` and
+    ``generate_batch`` (last, so the first four keep their places).
 
     ``VeoToolkit(**overrides)`` builds ``VeoService(Settings.from_env(**overrides))`` on first
     use: ``sandbox=True`` (or ``VEO_TOOLS_SANDBOX=1``) runs on the embedded simulator with no key;
@@ -58,6 +60,7 @@ class VeoToolkit(BaseToolkit):
             CheckStatusTool(runner=runner),
             RecommendChannelTool(runner=runner),
             ListTasksTool(runner=runner),
+            GenerateBatchTool(runner=runner),
         ]
 
     def close(self) -> None:

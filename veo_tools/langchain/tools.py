@@ -1,4 +1,4 @@
-"""The four Veo tools as LangChain ``BaseTool`` subclasses over one shared engine.
+"""The five Veo tools as LangChain ``BaseTool`` subclasses over one shared engine.
 
 Each tool's ``args_schema`` is the shared input model from :mod:`veo_tools.models` (the one the MCP
 server publishes). Results are ``(content, artifact)``: compact JSON for the model, the pydantic
@@ -10,58 +10,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.v1 import ValidationError as ValidationErrorV1  # already loaded by langchain-core
 
-from veo_tools.catalog import prices_text
 from veo_tools.errors import VeoError
+from veo_tools.langchain.batches import follow_batch, is_batch_id
+from veo_tools.langchain.descriptions import (
+    CHECK_STATUS_DESCRIPTION,
+    GENERATE_BATCH_DESCRIPTION,
+    GENERATE_DESCRIPTION,
+    LIST_TASKS_DESCRIPTION,
+    RECOMMEND_DESCRIPTION,
+)
 from veo_tools.langchain.progress import aemit_progress, emit_progress, progress_payload
 from veo_tools.langchain.runner import SETTING_NAMES, Job, ServiceRunner
 from veo_tools.models import (
+    BatchView,
     CheckStatusInput,
+    GenerateBatchInput,
     GenerateVideoInput,
     ListTasksInput,
     RecommendChannelInput,
     TaskView,
 )
-from veo_tools.service import DEDUPE_WINDOW_S, ProgressCallback, VeoService
+from veo_tools.service import ProgressCallback, VeoService
 from veo_tools.settings import Settings
 from veo_tools.views import ProgressEvent
 
-_PRICES = f"Official {prices_text('official')}, Reverse {prices_text('reverse')} per video"
-
-GENERATE_DESCRIPTION = (
-    "Start rendering a short video (4-8 s, with generated audio) with Google Veo 3.1 through "
-    "APIYI. Use it once you know what to make; call recommend_channel first when unsure which "
-    f"channel or model fits. Costs money: {_PRICES}. Failed tasks are not billed, and an "
-    f"identical request within {DEDUPE_WINDOW_S // 60} minutes returns the earlier task "
-    "instead of paying twice. Returns the task as JSON: task_id, status, progress, price_usd, "
-    "video_path once saved, error, and next_step saying what to do. With wait_seconds > 0 it "
-    "waits inline; otherwise follow the task_id with check_status."
-)
-CHECK_STATUS_DESCRIPTION = (
-    "Follow a video task started by generate_video (or found with list_tasks). Use it until "
-    "the status is completed or failed; set wait_seconds to wait inline. Returns the task as "
-    "JSON: status, progress, eta_s, error and next_step, and once completed it downloads the "
-    "MP4 and returns its video_path. Free: it never starts a new video."
-)
-RECOMMEND_DESCRIPTION = (
-    "Choose the channel and model before paying for a video. Use it first when the request "
-    "has constraints (frame-to-video, reference images, live progress, budget or quality, "
-    "resolution, length, aspect ratio, batch size, business scenario). Returns JSON with the "
-    "recommended channel, model, mode, price_usd, estimated_cost_usd for the batch, "
-    "render_time_s, reasons, alternatives, conflicts and ready-to-use generate_video_args. "
-    f"Free and instant. Prices: {_PRICES}."
-)
-LIST_TASKS_DESCRIPTION = (
-    "List the video tasks recorded on this machine, newest first, optionally only one status. "
-    "Use it to find a task_id to resume with check_status, to avoid making a video twice, or "
-    "to check spending. Returns JSON: tasks (each with task_id, status, prompt, video_path, "
-    "next_step...), spent_24h_usd and budget_usd. Free."
-)
+M = TypeVar("M", bound=BaseModel)
 
 
 def explain_validation_error(exc: ValidationError) -> str:
@@ -103,7 +82,7 @@ def engine_errors() -> Iterator[None]:
 
 
 class VeoTool(BaseTool):
-    """Base of the four tools: a shared :class:`ServiceRunner`, error and result handling.
+    """Base of the Veo tools: a shared :class:`ServiceRunner`, error and result handling.
 
     Construct with ``runner=`` (what :class:`VeoToolkit` does), with ``service=`` a fresh
     ``VeoService``, with settings overrides (``sandbox=True, output_dir=...``), or with nothing
@@ -139,12 +118,12 @@ class VeoTool(BaseTool):
     def _run(self, **kwargs: Any) -> tuple[str, BaseModel]:
         with engine_errors():
             result = self._execute(kwargs)
-        return result.model_dump_json(exclude_none=True), result
+        return to_content(result), result
 
     async def _arun(self, **kwargs: Any) -> tuple[str, BaseModel]:
         with engine_errors():
             result = await self._aexecute(kwargs)
-        return result.model_dump_json(exclude_none=True), result
+        return to_content(result), result
 
     def _execute(self, args: dict[str, Any]) -> BaseModel:
         raise NotImplementedError
@@ -153,18 +132,41 @@ class VeoTool(BaseTool):
         return self._execute(args)  # quick, synchronous engine calls
 
 
-class _WaitingTool(VeoTool):
-    """A tool that may wait on a task: runs on the engine loop and reports progress."""
+def to_content(result: BaseModel) -> str:
+    """Compact JSON for the model: no empty fields, and per batch item no defaults either."""
+    if isinstance(result, BatchView):
+        return result.model_dump_json(exclude_none=True, exclude_defaults=True)
+    return result.model_dump_json(exclude_none=True)
 
-    def _job(self, args: dict[str, Any]) -> tuple[Job[TaskView], bool]:
+
+def as_sent(model: type[M], args: dict[str, Any]) -> M:
+    """``model`` built from the arguments the caller gave.
+
+    LangChain hands a tool every field, defaults filled in; validating those as they are would
+    make every default look explicit, and a re-render takes explicit arguments as overrides
+    (an empty ``prompt`` or ``images`` would replace the source's).
+    """
+    fields = model.model_fields
+    given = {
+        k: v
+        for k, v in args.items()
+        if k not in fields or v != fields[k].get_default(call_default_factory=True)
+    }
+    return model.model_validate(given)
+
+
+class _EngineLoopTool(VeoTool):
+    """A tool whose call runs on the engine loop and, when it waits, reports progress."""
+
+    def _job(self, args: dict[str, Any]) -> tuple[Job[BaseModel], bool]:
         """The engine call to make, and whether it waits (and so reports progress)."""
         raise NotImplementedError
 
-    def _execute(self, args: dict[str, Any]) -> TaskView:
+    def _execute(self, args: dict[str, Any]) -> BaseModel:
         job, waits = self._job(args)
         return self.runner.call(job, self._progress if waits else None)
 
-    async def _aexecute(self, args: dict[str, Any]) -> TaskView:
+    async def _aexecute(self, args: dict[str, Any]) -> BaseModel:
         job, waits = self._job(args)
         return await self.runner.acall(job, self._aprogress if waits else None)
 
@@ -175,15 +177,15 @@ class _WaitingTool(VeoTool):
         await aemit_progress(progress_payload(self.name, event))
 
 
-class GenerateVideoTool(_WaitingTool):
-    """``generate_video``: submit a video (and optionally wait for it)."""
+class GenerateVideoTool(_EngineLoopTool):
+    """``generate_video``: submit a video or a re-render (and optionally wait for it)."""
 
     name: str = "generate_video"
     description: str = GENERATE_DESCRIPTION
     args_schema: type[BaseModel] = GenerateVideoInput
 
-    def _job(self, args: dict[str, Any]) -> tuple[Job[TaskView], bool]:
-        request = GenerateVideoInput.model_validate(args)
+    def _job(self, args: dict[str, Any]) -> tuple[Job[BaseModel], bool]:
+        request = as_sent(GenerateVideoInput, args)
 
         def job(
             service: VeoService, progress: ProgressCallback | None
@@ -193,15 +195,61 @@ class GenerateVideoTool(_WaitingTool):
         return job, request.wait_seconds > 0
 
 
-class CheckStatusTool(_WaitingTool):
-    """``check_status``: refresh a task, optionally wait, download the MP4 when done."""
+class GenerateBatchTool(_EngineLoopTool):
+    """``generate_batch``: check, price and start a batch; it runs on in the engine loop."""
+
+    name: str = "generate_batch"
+    description: str = GENERATE_BATCH_DESCRIPTION
+    args_schema: type[BaseModel] = GenerateBatchInput
+
+    def _job(self, args: dict[str, Any]) -> tuple[Job[BaseModel], bool]:
+        request = as_sent(GenerateBatchInput, args)
+        _refuse_rerenders(request)
+
+        def job(
+            service: VeoService, progress: ProgressCallback | None
+        ) -> Coroutine[Any, Any, BatchView]:
+            return service.generate_batch(
+                request.items, concurrency=request.concurrency, wait=False
+            )
+
+        return job, False
+
+
+def _refuse_rerenders(request: GenerateBatchInput) -> None:
+    # The batch engine does not apply from_task_id: it would render an empty prompt instead.
+    rerenders = [i for i, item in enumerate(request.items) if item.from_task_id]
+    if rerenders:
+        raise ToolException(
+            f"Batch item(s) {rerenders}: from_task_id is not supported in a batch. Re-render "
+            "each earlier task with generate_video(from_task_id=...), and send only new "
+            "videos (with a prompt) to generate_batch. Nothing was submitted."
+        )
+
+
+class CheckStatusTool(_EngineLoopTool):
+    """``check_status``: a task (refresh, wait, download) or a batch (its summary)."""
 
     name: str = "check_status"
     description: str = CHECK_STATUS_DESCRIPTION
     args_schema: type[BaseModel] = CheckStatusInput
 
-    def _job(self, args: dict[str, Any]) -> tuple[Job[TaskView], bool]:
-        request = CheckStatusInput.model_validate(args)
+    def _job(self, args: dict[str, Any]) -> tuple[Job[BaseModel], bool]:
+        request = as_sent(CheckStatusInput, args)
+        waits = request.wait_seconds > 0
+        if is_batch_id(request.task_id):
+
+            def batch_job(
+                service: VeoService, progress: ProgressCallback | None
+            ) -> Coroutine[Any, Any, BatchView]:
+                return follow_batch(
+                    service,
+                    request.task_id,
+                    wait_seconds=request.wait_seconds,
+                    on_progress=progress,
+                )
+
+            return batch_job, waits
 
         def job(
             service: VeoService, progress: ProgressCallback | None
@@ -213,7 +261,7 @@ class CheckStatusTool(_WaitingTool):
                 on_progress=progress,
             )
 
-        return job, request.wait_seconds > 0
+        return job, waits
 
 
 class RecommendChannelTool(VeoTool):
@@ -224,7 +272,7 @@ class RecommendChannelTool(VeoTool):
     args_schema: type[BaseModel] = RecommendChannelInput
 
     def _execute(self, args: dict[str, Any]) -> BaseModel:
-        return self.runner.service.recommend(RecommendChannelInput.model_validate(args))
+        return self.runner.service.recommend(as_sent(RecommendChannelInput, args))
 
 
 class ListTasksTool(VeoTool):
@@ -235,4 +283,4 @@ class ListTasksTool(VeoTool):
     args_schema: type[BaseModel] = ListTasksInput
 
     def _execute(self, args: dict[str, Any]) -> BaseModel:
-        return self.runner.service.list_tasks(ListTasksInput.model_validate(args))
+        return self.runner.service.list_tasks(as_sent(ListTasksInput, args))

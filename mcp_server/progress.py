@@ -31,11 +31,20 @@ class ProgressRelay:
     """An ``on_progress`` callback for ``VeoService`` that reports through one request's context.
 
     Use as ``async with ProgressRelay(ctx) as relay:`` around the wait, passing ``relay`` as
-    ``on_progress``. Failures to report (the client went away) are logged, never raised.
+    ``on_progress`` (a task: percent of 100) or calling ``relay.report(done, message)`` (a batch,
+    with ``total`` its item count). Failures to report (the client went away) are logged, never
+    raised.
     """
 
-    def __init__(self, ctx: Context[Any, Any], *, keepalive_s: float = KEEPALIVE_S) -> None:
+    def __init__(
+        self,
+        ctx: Context[Any, Any],
+        *,
+        total: float = TOTAL,
+        keepalive_s: float = KEEPALIVE_S,
+    ) -> None:
         self._ctx = ctx
+        self._total = total
         self._keepalive_s = keepalive_s
         self._value = -1.0
         self._message = "starting"
@@ -48,13 +57,13 @@ class ProgressRelay:
         await self.report(float(event.progress), message)
 
     async def report(self, value: float, message: str) -> None:
-        self._value = min(TOTAL, max(value, self._value + _STEP))
+        self._value = min(self._total, max(value, self._value + _STEP))
         self._message = message
         self._sent_at = time.monotonic()
         if self._broken:
             return
         try:
-            await self._ctx.report_progress(self._value, TOTAL, message)
+            await self._ctx.report_progress(self._value, self._total, message)
         except Exception:  # the request is gone or its stream closed: stop trying
             self._broken = True
             log.debug("progress notification failed; no more for this call", exc_info=True)

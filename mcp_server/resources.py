@@ -23,6 +23,10 @@ def instructions(*, sandbox: bool, max_wait_s: float) -> str:
         f"check_status(task_id, wait_seconds<={max_wait_s:g}) until status is completed; the "
         "MP4 is then at video_path. Follow next_step in every result. list_tasks finds any task "
         "again after a time-out or a restart.",
+        "Many videos: generate_batch (returns a batch_id and every item's task_id at once; the "
+        "videos render in the background) -> check_status(batch_id) for counts, spend and failed "
+        "items. Iterate cheaply, then deliver: generate_video(from_task_id=<draft task_id>) "
+        "re-renders a draft on Official standard.",
         f"Cost is per video, not per second: Official {prices_text('official')}; Reverse "
         f"{prices_text('reverse')} (fixed 8 s 720p). Failed tasks are not billed; an identical "
         "recent request returns the earlier task unless force_new=true. Tell the user the price "

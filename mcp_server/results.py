@@ -1,8 +1,14 @@
 """Engine results as MCP tool results: a short text an agent reads first, then the data.
 
-Every result carries ``structuredContent`` (validated against the tool's output schema), a one-
-or two-line summary, a ``resource_link`` to a finished MP4 (``file://`` URI, never base64), and
-the same JSON as text for clients that ignore structured content.
+Every result carries ``structuredContent`` (validated against the tool's output schema), a
+summary of a few lines ending in ``Next: ...``, a ``resource_link`` to a finished MP4
+(``file://`` URI, never base64), and the same JSON as text for clients that ignore structured
+content.
+
+``check_status`` answers with a ``TaskView`` for a task id and a ``BatchView`` for a batch id, so
+its output schema is ``CheckStatusResult``: a root model over the union, published as an object
+schema with ``anyOf`` the two shapes (``type: object`` stays at the root, as protocol versions
+before 2026-07-28 require), which both the SDK server and its client validate each result against.
 """
 
 from __future__ import annotations
@@ -11,12 +17,21 @@ import json
 from pathlib import Path
 
 from mcp.types import CallToolResult, ContentBlock, ResourceLink, TextContent
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, RootModel
 
-from veo_tools.models import Recommendation, TaskList, TaskView
+from veo_tools.models import BatchItemView, BatchView, Recommendation, TaskList, TaskView
 
 #: ``list_tasks`` names at most this many tasks in its summary (all are in the JSON).
 SUMMARY_TASKS = 10
+#: Batch summaries name at most this many item task ids / failed items (all are in the JSON).
+SUMMARY_ITEMS = 10
+_UNFINISHED = ("queued", "in_progress", "not_reserved")
+
+
+class CheckStatusResult(RootModel[TaskView | BatchView]):
+    """What ``check_status`` returns: one task (``TaskView``) or a batch summary (``BatchView``)."""
+
+    model_config = ConfigDict(json_schema_extra={"type": "object"})
 
 
 def _result(summary: str, data: BaseModel, *extra: ContentBlock) -> CallToolResult:
@@ -57,9 +72,10 @@ def task_result(view: TaskView, *, note: str | None = None) -> CallToolResult:
         first += " · deduplicated: an identical recent request (force_new=true for a new take)"
     if note:
         first += f" · {note}"
+    lines = [first, *(f"Note: {text}" for text in view.notes), f"Next: {view.next_step}"]
     link = video_link(view)
     extra: tuple[ContentBlock, ...] = (link,) if link else ()
-    return _result(f"{first}\nNext: {view.next_step}", view, *extra)
+    return _result("\n".join(lines), view, *extra)
 
 
 def video_link(view: TaskView) -> ResourceLink | None:
@@ -105,3 +121,55 @@ def task_list_result(tasks: TaskList) -> CallToolResult:
     else:
         lines.append("Follow any of them with check_status(task_id=...).")
     return _result("\n".join(lines), tasks)
+
+
+def finished_items(view: BatchView) -> int:
+    return view.total - sum(n for status, n in view.counts.items() if status in _UNFINISHED)
+
+
+def batch_line(view: BatchView) -> str:
+    """``running · batch_id=… · 3/5 finished (2 completed, 1 failed, 2 queued) · $0.3 spent …``."""
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(view.counts.items()))
+    return " · ".join(
+        [
+            view.status,
+            f"batch_id={view.batch_id}",
+            f"{finished_items(view)}/{view.total} finished ({counts})",
+            f"${view.spent_usd:g} spent of ${view.estimated_cost_usd:g} estimated",
+        ]
+    )
+
+
+def _failed_line(item: BatchItemView) -> str:
+    reason = f"{item.error.kind}: {item.error.message}" if item.error else "no reason given"
+    return f"- item {item.index} ({item.task_id}) {item.status}: {reason}"
+
+
+def batch_result(view: BatchView, *, note: str | None = None) -> CallToolResult:
+    """A batch summary: counts, spend, the failed items with their reasons, and what next."""
+    first = batch_line(view) + (f" · {note}" if note else "")
+    lines = [first]
+    if view.failed:
+        lines.append(f"Failed ({len(view.failed)}):")
+        lines += [_failed_line(item) for item in view.failed[:SUMMARY_ITEMS]]
+        if len(view.failed) > SUMMARY_ITEMS:
+            lines.append(f"... {len(view.failed) - SUMMARY_ITEMS} more in failed[] below.")
+    lines.append(f"Next: {view.next_step}")
+    return _result("\n".join(lines), view)
+
+
+def batch_started_result(view: BatchView) -> CallToolResult:
+    """``generate_batch``: the batch id, its size and estimated cost, the item task ids."""
+    ids = ", ".join(f"{i.index}={i.task_id}" for i in view.items[:SUMMARY_ITEMS])
+    hidden = view.total - SUMMARY_ITEMS
+    more = f", ... ({hidden} more in items[])" if hidden > 0 else ""
+    reused = sum(1 for i in view.items if i.deduplicated)
+    dedup = f" ({reused} identical to a recent request: not paid twice)" if reused else ""
+    lines = [
+        f"Batch started: batch_id={view.batch_id} · {view.total} item(s){dedup} · estimated "
+        f"${view.estimated_cost_usd:g} (failed items are not billed)",
+        f"Item task ids: {ids}{more}",
+        f"Next: call check_status(task_id='{view.batch_id}', wait_seconds=...) for counts, "
+        "spend and failures; each item's task_id also works with check_status.",
+    ]
+    return _result("\n".join(lines), view)

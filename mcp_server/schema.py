@@ -21,6 +21,12 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict
 
 
+class _SentArguments(ArgModelBase):
+    def model_dump_one_level(self) -> dict[str, Any]:
+        """The arguments the client sent (defaults are left to the shared model)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
 def flat_signature(model: type[BaseModel], output: type[BaseModel]) -> inspect.Signature:
     """``(*, <one parameter per field>, ctx: Context) -> Annotated[CallToolResult, output]``."""
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -49,7 +55,7 @@ def flat_tool(
     base = tool.fn_metadata.arg_model
     strict: type[ArgModelBase] = type(
         base.__name__,
-        (base,),
+        (base, _SentArguments),
         {"model_config": ConfigDict(extra="forbid"), "__module__": base.__module__},
     )
     tool.fn_metadata.arg_model = strict

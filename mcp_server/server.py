@@ -48,7 +48,7 @@ def create_server(
     max_wait_s: float | None = None,
     log_level: str = "INFO",
 ) -> MCPServer[AppState]:
-    """An ``MCPServer`` exposing the four tools, two resources and the ``make_video`` prompt.
+    """An ``MCPServer`` exposing the five tools, two resources and the ``make_video`` prompt.
 
     ``service``: use this engine (the caller opens and closes it; tests do this). Otherwise one
     is opened from ``settings`` (default: ``Settings.from_env()``) when the server starts.

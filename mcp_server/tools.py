@@ -1,4 +1,4 @@
-"""The four tools: thin adapters from MCP calls to ``VeoService``.
+"""The five tools: thin adapters from MCP calls to ``VeoService``.
 
 Each tool validates its flat arguments with the shared input model, calls the engine, and turns
 the result (or a ``VeoError``) into an MCP result (or a ``ToolError``). No business logic here.
@@ -18,13 +18,23 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
+from mcp_server.batches import follow_batch, is_batch_id
 from mcp_server.progress import ProgressRelay
-from mcp_server.results import recommendation_result, task_list_result, task_result
+from mcp_server.results import (
+    CheckStatusResult,
+    batch_result,
+    batch_started_result,
+    recommendation_result,
+    task_list_result,
+    task_result,
+)
 from mcp_server.schema import flat_tool
 from mcp_server.state import AppState
 from veo_tools.errors import VeoError
 from veo_tools.models import (
+    BatchView,
     CheckStatusInput,
+    GenerateBatchInput,
     GenerateVideoInput,
     ListTasksInput,
     Recommendation,
@@ -91,21 +101,58 @@ async def generate_video(ctx: AppContext, **arguments: Any) -> Annotated[CallToo
             with anyio.CancelScope(shield=True):
                 view = await service.generate(request, wait_seconds=0)
             if wait > 0:
-                view = await service.wait(view.task_id, timeout=wait, on_progress=relay)
+                waited = await service.wait(view.task_id, timeout=wait, on_progress=relay)
+                # The wait reads the journal afresh: keep what only the submission knew.
+                view = waited.model_copy(
+                    update={"notes": view.notes, "deduplicated": view.deduplicated}
+                )
     return task_result(view, note=_cap_note(request.wait_seconds, wait))
 
 
-async def check_status(ctx: AppContext, **arguments: Any) -> Annotated[CallToolResult, TaskView]:
+async def generate_batch(ctx: AppContext, **arguments: Any) -> Annotated[CallToolResult, BatchView]:
+    state = _state(ctx)
+    with _engine_errors("generate_batch"):
+        request = _parse(GenerateBatchInput, arguments)
+        _refuse_rerenders(request)
+        service = state.require_service()
+        # Checked, priced and journaled before it returns; the items then run in the background
+        # of the server's engine, on this loop, until they end or the engine is closed (the
+        # lifespan closes the engine it opened on shutdown, which cancels the batch).
+        with anyio.CancelScope(shield=True):
+            view = await service.generate_batch(
+                request.items, concurrency=request.concurrency, wait=False
+            )
+    return batch_started_result(view)
+
+
+def _refuse_rerenders(request: GenerateBatchInput) -> None:
+    # The batch engine does not apply from_task_id (it would render an empty prompt).
+    rerenders = [i for i, item in enumerate(request.items) if item.from_task_id]
+    if rerenders:
+        raise ToolError(
+            f"Batch item(s) {rerenders}: from_task_id is not supported in a batch. Re-render "
+            "each earlier task with generate_video(from_task_id=...), and send only new videos "
+            "(with a prompt) to generate_batch. Nothing was submitted."
+        )
+
+
+async def check_status(
+    ctx: AppContext, **arguments: Any
+) -> Annotated[CallToolResult, CheckStatusResult]:
     state = _state(ctx)
     with _engine_errors("check_status"):
         request = _parse(CheckStatusInput, arguments)
         service = state.require_service()
         wait = state.cap_wait(request.wait_seconds)
+        note = _cap_note(request.wait_seconds, wait)
+        if is_batch_id(request.task_id):
+            batch = await follow_batch(ctx, service, request.task_id, wait)
+            return batch_result(batch, note=note)
         async with ProgressRelay(ctx) as relay:
             view = await service.check_status(
                 request.task_id, wait_seconds=wait, download=request.download, on_progress=relay
             )
-    return task_result(view, note=_cap_note(request.wait_seconds, wait))
+    return task_result(view, note=note)
 
 
 async def recommend_channel(
@@ -133,12 +180,28 @@ def _descriptions(max_wait_s: float) -> dict[str, str]:
             "billed). Submits at once and, with wait_seconds > 0, waits inline while sending "
             f"progress. {cap} Returns task_id, status, price, next_step and, when done, the MP4's "
             "local video_path (also as a resource_link) and video_url. An identical recent request "
-            "returns the earlier task (deduplicated=true) unless force_new=true."
+            "returns the earlier task (deduplicated=true) unless force_new=true. To deliver the "
+            "final version of an earlier draft (e.g. a cheap Reverse fast take), pass its task_id "
+            "as from_task_id: its prompt and frames are reused on Official standard unless you "
+            "choose another channel or model; notes say what could not carry over."
+        ),
+        "generate_batch": (
+            "Start many videos at once (a matrix of prompts; seeds or variants on an item make "
+            "one video per seed) instead of many generate_video calls. The whole batch is "
+            "validated, priced and checked against the budget before anything is submitted, so "
+            "a bad item or an over-budget batch costs nothing. Returns at once, never waiting for "
+            "the videos: batch_id, estimated_cost_usd and every item's task_id. The videos keep "
+            "rendering on the server (concurrency per channel); follow them with "
+            "check_status(task_id=batch_id). Paid per video: tell the user the estimated cost."
         ),
         "check_status": (
             "Follow a task started by generate_video (or listed by list_tasks): refreshes its "
             "status, optionally waits inline with progress, and downloads the finished MP4 to "
-            f"video_path. {cap} Safe to call repeatedly; never starts or pays for anything."
+            "video_path. Given a batch_id (starts with 'batch_') it returns the batch summary "
+            "instead: status, counts by status, estimated and spent USD, failed items with "
+            "their error, and items with task_id and video_path; waiting reports progress as "
+            f"finished/total items. {cap} Safe to call repeatedly; never starts or pays for "
+            "anything."
         ),
         "recommend_channel": (
             "Pick the channel and model for a video before paying: give your needs (frame-to-"
@@ -159,7 +222,7 @@ _READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, destruct
 
 
 def build_tools(max_wait_s: float) -> list[Tool]:
-    """The four tools, with titles, annotations and descriptions for this server's wait cap."""
+    """The five tools, with titles, annotations and descriptions for this server's wait cap."""
     text = _descriptions(max_wait_s)
     specs: list[tuple[Any, type[BaseModel], type[BaseModel], str, ToolAnnotations]] = [
         (
@@ -175,10 +238,22 @@ def build_tools(max_wait_s: float) -> list[Tool]:
             ),
         ),
         (
+            generate_batch,
+            GenerateBatchInput,
+            BatchView,
+            "Generate a batch of videos (Veo 3.1)",
+            ToolAnnotations(
+                read_only_hint=False,
+                destructive_hint=False,
+                idempotent_hint=False,
+                open_world_hint=True,
+            ),
+        ),
+        (
             check_status,
             CheckStatusInput,
-            TaskView,
-            "Check a video task",
+            CheckStatusResult,
+            "Check a video task or batch",
             _READ_ONLY.model_copy(update={"open_world_hint": True}),
         ),
         (

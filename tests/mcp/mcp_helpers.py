@@ -18,6 +18,9 @@ from mcp.types import CallToolResult, TextContent
 
 from veo_tools.settings import Settings
 
+#: Every tool the server publishes.
+TOOL_NAMES = ("generate_video", "generate_batch", "check_status", "recommend_channel", "list_tasks")
+
 
 @asynccontextmanager
 async def client_in_own_task(client: Client) -> AsyncIterator[Client]:

@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from mcp_helpers import structured, text_of
+from mcp_helpers import TOOL_NAMES, structured, text_of
 
 from mcp_server import create_server
 from mcp_server.http_app import bind_error, build_http_app, is_loopback, security_settings
@@ -68,7 +68,7 @@ async def test_http_lists_tools_and_answers_recommend_channel(service: VeoServic
         names = {t.name for t in (await client.list_tools()).tools}
         result = await client.call_tool("recommend_channel", {"priority": "budget"})
         rec = await structured(client, "recommend_channel", result)
-    assert names == {"generate_video", "check_status", "recommend_channel", "list_tasks"}
+    assert names == set(TOOL_NAMES)
     assert rec["channel"] == "reverse" and rec["model"] in text_of(result)
 
 

@@ -67,6 +67,7 @@ async def test_instructions_give_the_workflow_and_catalog_prices(client: Client)
     instructions = client.instructions or ""
     for tool in ("recommend_channel", "generate_video", "check_status", "list_tasks"):
         assert tool in instructions
+    assert "generate_batch" in instructions and "from_task_id" in instructions
     for price in {m.price_usd for m in MODELS.values()}:
         assert f"${price:g}" in instructions
     assert "SANDBOX" in instructions

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
-from mcp_helpers import video_file
+from mcp_helpers import TOOL_NAMES, video_file
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +64,7 @@ async def test_stdio_round_trip_makes_a_video_file_on_disk(tmp_path: Path) -> No
         assert init.server_info is not None and init.server_info.name == "veo-tools"
         assert "generate_video" in (init.instructions or "")
         tools = {t.name for t in (await session.list_tools()).tools}
-        assert tools == {"generate_video", "check_status", "recommend_channel", "list_tasks"}
+        assert tools == set(TOOL_NAMES)
         started = await session.call_tool("generate_video", {"prompt": "a snail racing"})
         assert started.structured_content is not None, started.content
         task_id = started.structured_content["task_id"]

@@ -1,4 +1,4 @@
-"""The four tools through the SDK's in-memory client: schemas, results, content blocks."""
+"""The tools through the SDK's in-memory client: schemas, results, content blocks."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from mcp import Client
 from mcp.types import ResourceLink, TextContent
-from mcp_helpers import structured, text_of, video_file
+from mcp_helpers import TOOL_NAMES, structured, text_of, video_file
 
+from mcp_server.results import CheckStatusResult
 from veo_tools.models import (
+    BatchView,
     CheckStatusInput,
+    GenerateBatchInput,
     GenerateVideoInput,
     ListTasksInput,
     Recommendation,
@@ -22,7 +25,8 @@ from veo_tools.models import (
 
 SHARED = {
     "generate_video": (GenerateVideoInput, TaskView),
-    "check_status": (CheckStatusInput, TaskView),
+    "generate_batch": (GenerateBatchInput, BatchView),
+    "check_status": (CheckStatusInput, CheckStatusResult),
     "recommend_channel": (RecommendChannelInput, Recommendation),
     "list_tasks": (ListTasksInput, TaskList),
 }
@@ -30,11 +34,12 @@ SHARED = {
 
 async def test_tools_publish_the_shared_models_as_flat_strict_schemas(client: Client) -> None:
     tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert set(tools) == set(SHARED)
+    assert set(tools) == set(SHARED) == set(TOOL_NAMES)
     for name, (model, output) in SHARED.items():
         published, shared = tools[name].input_schema, model.model_json_schema()
         assert published["properties"] == shared["properties"], name
         assert published.get("required", []) == shared.get("required", []), name
+        assert published.get("$defs") == shared.get("$defs"), name
         assert published["additionalProperties"] is False
         assert tools[name].output_schema == output.model_json_schema()
 
@@ -44,10 +49,11 @@ async def test_tools_carry_titles_and_behaviour_annotations(client: Client) -> N
     for name in ("recommend_channel", "check_status", "list_tasks"):
         hints = tools[name].annotations
         assert hints is not None and hints.read_only_hint and hints.idempotent_hint, name
-    generate = tools["generate_video"].annotations
-    assert generate is not None
-    assert generate.open_world_hint is True and generate.read_only_hint is False
-    assert generate.idempotent_hint is False and generate.destructive_hint is False
+    for name in ("generate_video", "generate_batch"):
+        generate = tools[name].annotations
+        assert generate is not None
+        assert generate.open_world_hint is True and generate.read_only_hint is False
+        assert generate.idempotent_hint is False and generate.destructive_hint is False
     assert all(t.title for t in tools.values())
     assert "capped at 25 s" in (tools["generate_video"].description or "")
 

@@ -16,9 +16,15 @@ import pytest
 from veo_tools.batch import expand
 from veo_tools.errors import BudgetExceededError, InvalidRequestError
 from veo_tools.journal import Journal
-from veo_tools.sandbox import SandboxConfig, make_server, still_png
+from veo_tools.sandbox import (
+    SandboxConfig,
+    StreamingASGITransport,
+    create_app,
+    make_server,
+    still_png,
+)
 from veo_tools.service import VeoService
-from veo_tools.settings import Settings
+from veo_tools.settings import SANDBOX_BASE_URL, Settings
 
 
 def items(n: int, channel: str = "reverse") -> list[dict[str, object]]:
@@ -163,7 +169,7 @@ CHILD = textwrap.dedent(
     """
     import asyncio, sys
     from veo_tools.service import VeoService
-    from veo_tools.settings import Settings
+    from veo_tools.settings import SANDBOX_BASE_URL, Settings
 
     async def main() -> None:
         settings = Settings.from_env({}, api_key="sk-test", base_url=sys.argv[1],
@@ -227,3 +233,63 @@ async def test_a_killed_batch_resumes_without_submitting_anything_twice(
     assert completed >= 50 - 5  # at most one create per slot can have been cut mid-flight
     # An interrupted item's create may or may not have reached the server; none was sent twice.
     assert completed <= creates <= completed + view.counts.get("interrupted", 0)
+
+
+async def test_a_batch_is_running_until_its_last_video_is_saved(
+    sandbox_settings: Settings,
+) -> None:
+    async with VeoService(sandbox_settings) as svc:
+        view = await svc.generate_batch(items(4), wait=False)
+        while (view := svc.batch_status(view.batch_id)).status == "running":
+            await _pause()
+    assert view.status == "completed"
+    assert all(i.video_path and Path(i.video_path).is_file() for i in view.items)
+
+
+async def test_check_status_of_a_stopped_batch_resumes_it(sandbox_settings: Settings) -> None:
+    # One simulated API outlives both engines, as the real one would.
+    app = create_app(SandboxConfig(time_scale=sandbox_settings.time_scale))
+    settings = dataclasses.replace(sandbox_settings, sandbox=False, base_url=SANDBOX_BASE_URL)
+    async with VeoService(settings, transport=StreamingASGITransport(app)) as first:
+        view = await first.generate_batch(items(6), wait=False, concurrency=1)
+        await _pause()
+    # ``first`` closed with items still pending: nobody runs the batch any more.
+    async with VeoService(settings, transport=StreamingASGITransport(app)) as second:
+        stopped = second.batch_status(view.batch_id)
+        assert stopped.status == "incomplete" and "resume" in stopped.next_step
+        seen: list[str] = []
+        done = await second.follow_batch(
+            view.batch_id, wait_seconds=60, on_progress=lambda v: seen.append(v.status)
+        )
+    assert done.status == "completed" and seen[-1] == "completed" and "running" in seen
+    assert done.counts.get("completed", 0) + done.counts.get("interrupted", 0) == 6
+
+
+async def test_a_batch_item_can_be_a_rerender(sandbox_settings: Settings) -> None:
+    async with VeoService(sandbox_settings) as svc:
+        draft = await svc.generate({"prompt": "a kite", "channel": "reverse", "wait_seconds": 30})
+        view = await svc.generate_batch(
+            [{"from_task_id": draft.task_id}, {"from_task_id": draft.task_id, "seed": 9}]
+        )
+        (first, second) = (svc.journal.get(i.task_id or "") for i in view.items)
+    assert view.status == "completed"
+    assert first and second and first.model == "veo-3.1-generate-preview"
+    assert first.prompt == second.prompt == "a kite"
+
+
+async def test_rerender_ignores_arguments_left_at_their_defaults(
+    sandbox_settings: Settings,
+) -> None:
+    async with VeoService(sandbox_settings) as svc:
+        draft = await svc.generate({"prompt": "a kite", "channel": "reverse", "wait_seconds": 30})
+        # As LangChain sends it: every field present, most at their defaults.
+        final = await svc.generate(
+            {
+                "from_task_id": draft.task_id,
+                "prompt": "",
+                "images": [],
+                "force_new": False,
+                "wait_seconds": 30,
+            }
+        )
+    assert final.prompt == "a kite" and final.status == "completed"

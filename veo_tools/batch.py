@@ -11,26 +11,26 @@ create request may have left is never sent again.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import random
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from veo_tools import follow, submission
+from veo_tools.batch_views import batch_view
 from veo_tools.engine import TERMINAL, Engine, ProgressCallback
 from veo_tools.errors import BudgetExceededError, InvalidRequestError, TaskNotFoundError, VeoError
 from veo_tools.journal import TaskRecord, new_task_id, pid_alive
 from veo_tools.models import (
     BatchItemInput,
-    BatchItemView,
     BatchPlan,
     BatchPlanItem,
     BatchView,
     GenerateVideoInput,
-    TaskError,
 )
 from veo_tools.planning import plan_request
-from veo_tools.views import policy_for, public_status
+from veo_tools.rerender import explicit_overrides, rerender_input
+from veo_tools.views import policy_for
 
 #: Tasks in flight per channel unless told otherwise (APIYI recommends <= 10 on Official).
 DEFAULT_CAPS: dict[str, int] = {"official": 10, "reverse": 10}
@@ -109,7 +109,7 @@ class Batches:
 
     def create(self, items: Sequence[Any]) -> tuple[str, list[GenerateVideoInput]]:
         """Check, price and record a batch and all its items; nothing is sent yet."""
-        inputs = expand(items)
+        inputs = [self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))]
         plan = plan_batch(inputs)
         for index, inp in enumerate(inputs):  # every image is checked before anything is spent
             try:
@@ -138,10 +138,29 @@ class Batches:
         running = self.tasks.get(batch_id)
         if running is None or running.done():
             runner = _Runner(self, batch_id, caps(concurrency), on_progress)
+            self._eng.journal.update_batch(batch_id, f"running:{self._eng.pid}")
             self.tasks[batch_id] = asyncio.create_task(runner.run(inputs))
         if wait:
             await asyncio.shield(self.tasks[batch_id])
         return self.status(batch_id)
+
+    def _resolve_rerender(self, index: int, inp: GenerateVideoInput) -> GenerateVideoInput:
+        """A ``from_task_id`` item becomes the full input of that re-render."""
+        if not inp.from_task_id:
+            return inp
+        try:
+            source = self._eng.get(inp.from_task_id)
+        except TaskNotFoundError as exc:
+            raise InvalidRequestError(
+                f"Batch item {index}: {exc.message}", field="from_task_id"
+            ) from None
+        target, _notes = rerender_input(
+            source,
+            channel=inp.channel if inp.channel != "auto" else "official",
+            model=inp.model,
+            overrides=explicit_overrides(inp),
+        )
+        return target
 
     def inputs(self, batch_id: str) -> list[GenerateVideoInput]:
         batch = self._eng.journal.get_batch(batch_id)
@@ -155,8 +174,39 @@ class Batches:
     def status(self, batch_id: str) -> BatchView:
         inputs = self.inputs(batch_id)
         links = self._eng.journal.batch_links(batch_id)
+        return batch_view(batch_id, len(inputs), links, running=self.running(batch_id))
+
+    def running(self, batch_id: str) -> bool:
+        """Whether a runner (here, or in another live process) is working on the batch."""
         task = self.tasks.get(batch_id)
-        return batch_view(batch_id, len(inputs), links, running=bool(task and not task.done()))
+        if task is not None and not task.done():
+            return True
+        batch = self._eng.journal.get_batch(batch_id)
+        if batch is None or not batch.status.startswith("running:"):
+            return False
+        pid = int(batch.status.split(":", 1)[1] or 0)
+        return pid != self._eng.pid and pid_alive(pid)
+
+    async def follow(
+        self,
+        batch_id: str,
+        *,
+        wait_seconds: float,
+        on_progress: Callable[[BatchView], Awaitable[None] | None] | None,
+    ) -> BatchView:
+        """Resume the batch if nobody runs it, then wait up to ``wait_seconds`` for it to end."""
+        view = self.status(batch_id)
+        if view.status == "incomplete":
+            view = await self.run(batch_id, self.inputs(batch_id), None, False, None)
+        deadline = self._eng.clock() + wait_seconds
+        step = max(0.02, 2.0 * min(1.0, self._eng.settings.time_scale * 10))
+        while view.status == "running" and self._eng.clock() < deadline:
+            await _call(on_progress, view)
+            await self._eng.sleep(min(step, max(0.0, deadline - self._eng.clock())))
+            view = self.status(batch_id)
+        if wait_seconds > 0:
+            await _call(on_progress, view)
+        return view
 
     def reserve_item(self, inp: GenerateVideoInput, batch_id: str, index: int) -> TaskRecord:
         plan, _request, params = submission.prepare(self._eng, inp)
@@ -203,7 +253,12 @@ class _Runner:
 
     async def run(self, inputs: Sequence[GenerateVideoInput]) -> None:
         links = self._eng.journal.batch_links(self._batch_id)
-        await asyncio.gather(*(self._item(i, inp, links.get(i)) for i, inp in enumerate(inputs)))
+        try:
+            await asyncio.gather(
+                *(self._item(i, inp, links.get(i)) for i, inp in enumerate(inputs))
+            )
+        finally:
+            self._eng.journal.update_batch(self._batch_id, "stopped")
 
     async def _item(self, index: int, inp: GenerateVideoInput, rec: TaskRecord | None) -> None:
         eng = self._eng
@@ -243,6 +298,13 @@ class _Runner:
         return max(3 * hi, hi + 600) * self._eng.settings.time_scale
 
 
+async def _call(
+    callback: Callable[[BatchView], Awaitable[None] | None] | None, view: BatchView
+) -> None:
+    if callback is not None and inspect.isawaitable(result := callback(view)):
+        await result
+
+
 ORPHAN_MESSAGE = (
     "The process submitting this task stopped before the answer arrived: the task may exist "
     "and be billed, so it is not sent again."
@@ -256,62 +318,3 @@ def caps(concurrency: int | Mapping[str, int] | None) -> dict[str, int]:
     if isinstance(concurrency, int):
         return dict.fromkeys(DEFAULT_CAPS, concurrency)
     return {**DEFAULT_CAPS, **concurrency}
-
-
-def batch_view(
-    batch_id: str, inputs_count: int, links: Mapping[int, TaskRecord], running: bool
-) -> BatchView:
-    """The compact summary ``check_status`` returns for a batch id."""
-    items = [_item_view(batch_id, i, links.get(i)) for i in range(inputs_count)]
-    counts = Counter(item.status or "not_reserved" for item in items)
-    failed = [i for i in items if i.status in ("failed", "interrupted")]
-    unique = {rec.task_id: rec for rec in links.values()}.values()
-    done = all(item.status in TERMINAL for item in items)
-    status = "completed" if done else ("running" if running else "incomplete")
-    return BatchView(
-        batch_id=batch_id,
-        status=status,
-        total=inputs_count,
-        counts=dict(counts),
-        estimated_cost_usd=round(sum(r.price_usd for r in unique if r.status != "failed"), 2),
-        spent_usd=round(sum(r.price_usd for r in unique if r.status == "completed"), 2),
-        items=items,
-        failed=failed,
-        next_step=_next_step(batch_id, status, len(failed)),
-    )
-
-
-def _item_view(batch_id: str, index: int, rec: TaskRecord | None) -> BatchItemView:
-    if rec is None:
-        return BatchItemView(index=index)
-    error = None
-    if rec.error_kind:
-        error = TaskError(
-            kind=rec.error_kind, message=rec.error_message or "", retryable=rec.error_retryable
-        )
-    return BatchItemView(
-        index=index,
-        task_id=rec.task_id,
-        status=public_status(rec),
-        model=rec.model,
-        price_usd=rec.price_usd,
-        video_path=rec.video_path,
-        error=error,
-        deduplicated=(rec.batch_id, rec.batch_index) != (batch_id, index),
-    )
-
-
-def _next_step(batch_id: str, status: str, failed: int) -> str:
-    retry = (
-        f" {failed} item(s) failed: see failed[].error; fix and submit them again."
-        if failed
-        else ""
-    )
-    if status == "completed":
-        return f"Batch done; videos are at items[].video_path.{retry}"
-    if status == "running":
-        return f"Still running: call check_status(task_id='{batch_id}') again later.{retry}"
-    return (
-        f"Not running in any process: call resume_batch('{batch_id}') (CLI: veo-tools batch "
-        f"--resume {batch_id}); finished items are not submitted again.{retry}"
-    )

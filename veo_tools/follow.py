@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from veo_tools.engine import TERMINAL, Engine, ProgressCallback, heartbeat, status_message
-from veo_tools.errors import ConfigurationError, DownloadError, VeoError
+from veo_tools.errors import ConfigurationError, DownloadError, TaskNotFoundError, VeoError
 from veo_tools.journal import TaskRecord, pid_alive
 from veo_tools.models import TaskError, TaskView
 from veo_tools.polling import PollingPolicy
@@ -25,12 +25,22 @@ from veo_tools.views import policy_for
 
 log = logging.getLogger(__name__)
 
+LOST_REMOTE = (
+    "The API does not know this task's remote id any more (expired, or submitted through "
+    "another base URL or key). It may have been billed: check the APIYI console."
+)
+
 
 async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     """Ask the API for the task's status once and record any change."""
     if rec.remote_id is None or rec.mode == "stream":
         return eng.get(rec.task_id)
-    remote = await eng.client(rec.channel).get(rec.remote_id)
+    try:
+        remote = await eng.client(rec.channel).get(rec.remote_id)
+    except TaskNotFoundError as exc:
+        # The API no longer knows the remote id (expired, or another account or base URL):
+        # nothing more can be learnt, and it is never resubmitted on our own.
+        return eng.interrupt(rec, f"{exc.message} {LOST_REMOTE}", kind=exc.kind)
     fields: dict[str, Any] = {"status": remote.status, "progress": remote.progress}
     if remote.video_url:
         fields["video_url"] = remote.video_url

@@ -19,6 +19,21 @@ from veo_tools.views import request_params
 _CARRIED = ("seconds", "resolution", "aspect_ratio", "negative_prompt", "seed")
 
 
+def explicit_overrides(inp: GenerateVideoInput) -> dict[str, Any]:
+    """The arguments that differ from their defaults, minus those that pick the target.
+
+    Front-ends differ in whether they pass defaults along (LangChain fills them all in), so
+    "set" means "not the default", never "present in the call".
+    """
+    skip = {"from_task_id", "channel", "model", "wait_seconds"}
+    fields = type(inp).model_fields
+    return {
+        name: getattr(inp, name)
+        for name, info in fields.items()
+        if name not in skip and getattr(inp, name) != info.get_default(call_default_factory=True)
+    }
+
+
 def rerender_input(
     source: TaskRecord,
     *,

@@ -35,7 +35,7 @@ from veo_tools.models import (
     TaskView,
 )
 from veo_tools.recommend import recommend_channel
-from veo_tools.rerender import rerender_input
+from veo_tools.rerender import explicit_overrides, rerender_input
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ class VeoService:
                 model=inp.model,
                 wait_seconds=wait,
                 on_progress=on_progress,
-                **_explicit_overrides(inp),
+                **explicit_overrides(inp),
             )
         plan, request_, params = submission.prepare(self._eng, inp)
         rec, duplicate = submission.reserve(
@@ -255,14 +255,24 @@ class VeoService:
         """Counts by status, spend, failed items with reasons, and one line per item."""
         return self._batches.status(batch_id)
 
+    async def follow_batch(
+        self,
+        batch_id: str,
+        *,
+        wait_seconds: float = 0,
+        on_progress: Callable[[BatchView], Awaitable[None] | None] | None = None,
+    ) -> BatchView:
+        """What ``check_status`` does with a batch id: resume the batch in the background if no
+        process is running it (finished or sent items are never sent again), then wait up to
+        ``wait_seconds`` for it to end, calling ``on_progress`` with each summary."""
+        if self._batches.status(batch_id).status == "incomplete":
+            self.settings.require_key()
+        return await self._batches.follow(
+            batch_id, wait_seconds=wait_seconds, on_progress=on_progress
+        )
+
 
 def _as_input(request: GenerateVideoInput | Mapping[str, Any]) -> GenerateVideoInput:
     if isinstance(request, GenerateVideoInput):
         return request
     return GenerateVideoInput.model_validate(request)
-
-
-def _explicit_overrides(inp: GenerateVideoInput) -> dict[str, Any]:
-    """The arguments a caller set explicitly, minus those that pick the re-render target."""
-    skip = {"from_task_id", "channel", "model", "wait_seconds"}
-    return {k: getattr(inp, k) for k in inp.model_fields_set - skip}

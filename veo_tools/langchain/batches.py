@@ -1,22 +1,16 @@
-"""Following a batch from ``check_status``: poll ``batch_status`` on the runner's loop.
+"""Following a batch from ``check_status``: ``VeoService.follow_batch`` on the runner's loop.
 
-``VeoService`` runs a batch in the background and summarises it on demand; waiting on one (with
-progress) is what a tool call that was asked to wait adds. It runs on the runner's event loop,
-where the batch itself runs, so the summary and the batch never cross threads.
+The engine resumes a stopped batch and waits on it; this module turns its summaries into the
+progress events the tools emit. It runs on the runner's event loop, where the batch itself runs.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from veo_tools.models import BatchView
 from veo_tools.service import ProgressCallback, VeoService
 from veo_tools.views import ProgressEvent
 
 BATCH_PREFIX = "batch_"
-#: Sandbox seconds between two looks at a running batch (scaled by ``time_scale``).
-POLL_INTERVAL_S = 2.0
-MIN_POLL_INTERVAL_S = 0.01
 _UNFINISHED = frozenset({"queued", "in_progress", "not_reserved"})
 
 
@@ -31,39 +25,14 @@ async def follow_batch(
     wait_seconds: float = 0,
     on_progress: ProgressCallback | None = None,
 ) -> BatchView:
-    """The batch's summary; with ``wait_seconds`` > 0, once it is over or the wait has elapsed.
+    """The batch's summary (resumed first if no process runs it); with ``wait_seconds`` > 0,
+    once it is over or the wait has elapsed. The engine does the work; this adapts progress."""
 
-    Only a batch running in this service can change while we wait: a ``completed`` or
-    ``incomplete`` one (cut short, not running here) comes back at once.
-    """
-    view = service.batch_status(batch_id)
-    if wait_seconds <= 0 or view.status != "running":
-        return view
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait_seconds
-    interval = max(MIN_POLL_INTERVAL_S, POLL_INTERVAL_S * service.settings.time_scale)
-    last: dict[str, int] | None = None
-    while True:
-        if on_progress is not None and view.counts != last:
+    def relay(view: BatchView) -> None:
+        if on_progress is not None:
             on_progress(batch_event(view))
-            last = view.counts
-        remaining = deadline - loop.time()
-        if remaining <= 0 or not (view.status == "running" or _saving(view)):
-            return view
-        await asyncio.sleep(min(interval, remaining))
-        view = service.batch_status(batch_id)
 
-
-def _saving(view: BatchView) -> bool:
-    """A batch seen running whose last items are rendered but maybe still downloading.
-
-    ``batch_status`` says ``completed`` once every item is, while the batch may still be saving
-    the last MP4s; waiting for their ``video_path`` (within the same deadline) keeps "completed"
-    meaning "files ready". A download that failed just runs the wait to its deadline.
-    """
-    return view.status == "completed" and any(
-        item.status == "completed" and not item.video_path for item in view.items
-    )
+    return await service.follow_batch(batch_id, wait_seconds=wait_seconds, on_progress=relay)
 
 
 def batch_event(view: BatchView) -> ProgressEvent:

@@ -1,0 +1,72 @@
+"""The compact summary of a batch that ``check_status`` returns for a batch id."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from veo_tools.engine import TERMINAL
+from veo_tools.journal import TaskRecord
+from veo_tools.models import BatchItemView, BatchView, TaskError
+from veo_tools.views import public_status
+
+
+def batch_view(
+    batch_id: str, inputs_count: int, links: Mapping[int, TaskRecord], running: bool
+) -> BatchView:
+    """The compact summary ``check_status`` returns for a batch id."""
+    items = [_item_view(batch_id, i, links.get(i)) for i in range(inputs_count)]
+    counts = Counter(item.status or "not_reserved" for item in items)
+    failed = [i for i in items if i.status in ("failed", "interrupted")]
+    unique = {rec.task_id: rec for rec in links.values()}.values()
+    done = all(item.status in TERMINAL for item in items)
+    # While a runner works the batch is running, even if every status is final: the last
+    # downloads may still be on their way.
+    status = "running" if running else ("completed" if done else "incomplete")
+    return BatchView(
+        batch_id=batch_id,
+        status=status,
+        total=inputs_count,
+        counts=dict(counts),
+        estimated_cost_usd=round(sum(r.price_usd for r in unique if r.status != "failed"), 2),
+        spent_usd=round(sum(r.price_usd for r in unique if r.status == "completed"), 2),
+        items=items,
+        failed=failed,
+        next_step=_next_step(batch_id, status, len(failed)),
+    )
+
+
+def _item_view(batch_id: str, index: int, rec: TaskRecord | None) -> BatchItemView:
+    if rec is None:
+        return BatchItemView(index=index)
+    error = None
+    if rec.error_kind:
+        error = TaskError(
+            kind=rec.error_kind, message=rec.error_message or "", retryable=rec.error_retryable
+        )
+    return BatchItemView(
+        index=index,
+        task_id=rec.task_id,
+        status=public_status(rec),
+        model=rec.model,
+        price_usd=rec.price_usd,
+        video_path=rec.video_path,
+        error=error,
+        deduplicated=(rec.batch_id, rec.batch_index) != (batch_id, index),
+    )
+
+
+def _next_step(batch_id: str, status: str, failed: int) -> str:
+    retry = (
+        f" {failed} item(s) failed: see failed[].error; fix and submit them again."
+        if failed
+        else ""
+    )
+    if status == "completed":
+        return f"Batch done; videos are at items[].video_path.{retry}"
+    if status == "running":
+        return f"Still running: call check_status(task_id='{batch_id}') again later.{retry}"
+    return (
+        f"Stopped before the end: call check_status(task_id='{batch_id}') to resume it (CLI: "
+        f"veo-tools batch --resume {batch_id}); finished or sent items are not sent again.{retry}"
+    )

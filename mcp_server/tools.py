@@ -113,7 +113,6 @@ async def generate_batch(ctx: AppContext, **arguments: Any) -> Annotated[CallToo
     state = _state(ctx)
     with _engine_errors("generate_batch"):
         request = _parse(GenerateBatchInput, arguments)
-        _refuse_rerenders(request)
         service = state.require_service()
         # Checked, priced and journaled before it returns; the items then run in the background
         # of the server's engine, on this loop, until they end or the engine is closed (the
@@ -123,17 +122,6 @@ async def generate_batch(ctx: AppContext, **arguments: Any) -> Annotated[CallToo
                 request.items, concurrency=request.concurrency, wait=False
             )
     return batch_started_result(view)
-
-
-def _refuse_rerenders(request: GenerateBatchInput) -> None:
-    # The batch engine does not apply from_task_id (it would render an empty prompt).
-    rerenders = [i for i, item in enumerate(request.items) if item.from_task_id]
-    if rerenders:
-        raise ToolError(
-            f"Batch item(s) {rerenders}: from_task_id is not supported in a batch. Re-render "
-            "each earlier task with generate_video(from_task_id=...), and send only new videos "
-            "(with a prompt) to generate_batch. Nothing was submitted."
-        )
 
 
 async def check_status(

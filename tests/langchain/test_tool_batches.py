@@ -176,14 +176,13 @@ async def test_a_schema_violation_in_an_item_names_the_item_and_field(
     assert "items.1: Value error, prompt is required" in message.content
 
 
-async def test_rerenders_in_a_batch_are_refused_with_the_way_to_do_them(
+async def test_a_rerender_of_an_unknown_task_in_a_batch_names_the_item(
     tools: dict[str, Any],
 ) -> None:
     items = [*reverse_items(1), {"from_task_id": "veo_0123456789abcdef"}]
     message = await tools["generate_batch"].ainvoke(call("generate_batch", {"items": items}))
     assert message.status == "error"
-    assert "Batch item(s) [1]" in message.content
-    assert "generate_video(from_task_id=...)" in message.content
+    assert "Batch item 1" in message.content and "veo_0123456789abcdef" in message.content
     assert json.loads(await tools["list_tasks"].ainvoke({}))["tasks"] == []
 
 

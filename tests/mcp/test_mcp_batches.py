@@ -179,7 +179,7 @@ async def test_budget_guard_refuses_a_whole_batch_with_the_engines_message(
         ),
         (
             [{"from_task_id": "veo_abc"}, {"prompt": "new"}],
-            ["Batch item(s) [0]", "from_task_id", "generate_video"],
+            ["Batch item 0", "veo_abc"],
         ),
     ],
 )

@@ -204,7 +204,6 @@ class GenerateBatchTool(_EngineLoopTool):
 
     def _job(self, args: dict[str, Any]) -> tuple[Job[BaseModel], bool]:
         request = as_sent(GenerateBatchInput, args)
-        _refuse_rerenders(request)
 
         def job(
             service: VeoService, progress: ProgressCallback | None
@@ -214,17 +213,6 @@ class GenerateBatchTool(_EngineLoopTool):
             )
 
         return job, False
-
-
-def _refuse_rerenders(request: GenerateBatchInput) -> None:
-    # The batch engine does not apply from_task_id: it would render an empty prompt instead.
-    rerenders = [i for i, item in enumerate(request.items) if item.from_task_id]
-    if rerenders:
-        raise ToolException(
-            f"Batch item(s) {rerenders}: from_task_id is not supported in a batch. Re-render "
-            "each earlier task with generate_video(from_task_id=...), and send only new "
-            "videos (with a prompt) to generate_batch. Nothing was submitted."
-        )
 
 
 class CheckStatusTool(_EngineLoopTool):

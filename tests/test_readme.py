@@ -59,3 +59,27 @@ def test_channel_tables_have_one_row_per_model() -> None:
 
     rows = [line for line in docs.channel_tables().splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == list(MODELS)
+
+
+def _code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README.read_text("utf-8"), flags=re.S)
+
+
+def test_readme_batch_files_parse_and_the_dry_run_shows_their_plan(tmp_path: Path) -> None:
+    from veo_tools.batch import expand, plan_batch
+    from veo_tools.cli.batch_file import read_batch_file
+
+    blocks = [(f"b{i}.jsonl", text) for i, text in enumerate(_code_blocks("jsonl"))]
+    blocks += [(f"b{i}.csv", text) for i, text in enumerate(_code_blocks("csv"))]
+    assert len(blocks) >= 3
+    plans = []
+    for name, text in blocks:
+        path = tmp_path / name
+        path.write_text(text, "utf-8")
+        plans.append(plan_batch(expand(read_batch_file(path))))
+    first, seeds = plans[0], plans[1]
+    by_channel = ", ".join(f"{ch} ${usd:.2f}" for ch, usd in sorted(first.by_channel.items()))
+    total = f"Total: ${first.total_usd:.2f} for {len(first.items)} video(s) ({by_channel})."
+    text = README.read_text("utf-8")
+    assert total in text
+    assert len(seeds.items) == 7 and f"seven videos here, ${seeds.total_usd:.2f}" in text

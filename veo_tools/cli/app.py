@@ -1,8 +1,9 @@
 """Argument parsing, dispatch, logging and the mapping from errors to exit codes.
 
-Exit codes: 0 success (or still rendering, with the task id shown), 1 the task failed, 2 bad input
-(invalid arguments or request, missing configuration, budget refusal, unknown task id), 3 API or
-network error. Errors are one line on stderr; ``--debug`` adds the traceback and debug logs.
+Exit codes: 0 success (or still rendering, with the task id shown), 1 the task (or a batch item)
+failed, 2 bad input (invalid arguments, request or batch file, missing configuration, budget
+refusal, unknown task id), 3 API or network error, 130 interrupted (Ctrl-C). Errors are one line
+on stderr; ``--debug`` adds the traceback and debug logs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from rich.logging import RichHandler
 
 from veo_tools import __version__
+from veo_tools.cli.batch import BATCH
 from veo_tools.cli.commands import COMMANDS as TASK_COMMANDS
 from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.demo import DEMO
@@ -33,11 +35,12 @@ from veo_tools.errors import (
 EXIT_OK, EXIT_TASK_FAILED, EXIT_BAD_INPUT, EXIT_API_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
 
-#: Every sub-command, in the order ``--help`` lists them. New commands (``batch``) add theirs.
-COMMANDS: tuple[Command, ...] = (*TASK_COMMANDS, SANDBOX, DEMO)
+#: Every sub-command, in the order ``--help`` lists them.
+COMMANDS: tuple[Command, ...] = (*TASK_COMMANDS, BATCH, SANDBOX, DEMO)
 
 EPILOG = """\
-exit codes: 0 success, 1 task failed, 2 bad input, 3 API or network error
+exit codes: 0 success, 1 task (or batch item) failed, 2 bad input, 3 API or network error,
+  130 interrupted
 environment: APIYI_API_KEY, APIYI_BASE_URL, VEO_TOOLS_SANDBOX, VEO_TOOLS_OUTPUT_DIR,
   VEO_TOOLS_STATE_DIR, VEO_TOOLS_INPUT_DIRS, VEO_TOOLS_BUDGET_USD, VEO_TOOLS_TIME_SCALE
 try it without a key:  veo-tools --sandbox demo"""
@@ -106,8 +109,7 @@ def _run(cli: Cli, args: argparse.Namespace) -> int:
         outcome = command.run(cli, args)
         return outcome if isinstance(outcome, int) else asyncio.run(outcome)
     except KeyboardInterrupt:
-        resume = f" Task {cli.task_id} is recorded; see it with: veo-tools status {cli.task_id}"
-        _fail(cli, "interrupted." + (resume if cli.task_id else ""))
+        _fail(cli, "interrupted." + _resume_hint(cli))
         return EXIT_INTERRUPTED
     except VeoError as exc:
         _fail(cli, exc.message)
@@ -118,6 +120,17 @@ def _run(cli: Cli, args: argparse.Namespace) -> int:
     except Exception as exc:  # a bug: still one line, the traceback with --debug
         _fail(cli, f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
         return EXIT_API_ERROR
+
+
+def _resume_hint(cli: Cli) -> str:
+    if cli.batch_id:
+        return (
+            f" Batch {cli.batch_id} is recorded; carry it on (nothing is sent twice) with: "
+            f"veo-tools batch --resume {cli.batch_id}"
+        )
+    if cli.task_id:
+        return f" Task {cli.task_id} is recorded; see it with: veo-tools status {cli.task_id}"
+    return ""
 
 
 def exit_code_for(exc: VeoError) -> int:

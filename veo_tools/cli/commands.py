@@ -1,4 +1,5 @@
-"""The task commands: ``recommend``, ``generate``, ``status``, ``tasks`` and ``download``.
+"""The task commands: ``recommend``, ``generate``, ``status``, ``tasks`` and ``download``
+(``batch`` is in :mod:`veo_tools.cli.batch`).
 
 Each handler turns flags into the shared input models, calls one :class:`VeoService` method and
 shows the result; all decisions (channel, validation, guards, polling) stay in the engine.
@@ -109,9 +110,15 @@ async def run_generate(cli: Cli, args: argparse.Namespace) -> int:
             "--no-wait cannot be combined with --mode stream: a stream lives inside this "
             "process and would be cut when it exits. Use --mode async with --no-wait."
         )
+    if not args.prompt and not args.from_task:
+        raise InvalidRequestError(
+            "PROMPT is required: describe the video (or give --from-task TASK_ID to re-render "
+            "an earlier task with its prompt)."
+        )
     request = validated(
         GenerateVideoInput,
         prompt=args.prompt,
+        from_task_id=args.from_task,
         channel=args.channel,
         model=args.model,
         priority=args.priority,
@@ -188,7 +195,9 @@ COMMANDS: tuple[Command, ...] = (
         options.add_generate_arguments,
         run_generate,
         "Validate, guard (duplicates, budget), submit and follow one video task, then save the "
-        "MP4 to the output directory.",
+        "MP4 to the output directory. --from-task TASK_ID re-renders an earlier task (typically "
+        "a cheap Reverse draft) with its prompt and frames, by default on Official standard; the "
+        "notes say what could not carry over.",
     ),
     Command(
         "status",

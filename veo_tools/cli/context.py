@@ -30,8 +30,9 @@ class Cli:
     json: bool = False
     debug: bool = False
     sandbox: bool = False
-    #: The task a command is following, to say how to resume it after Ctrl-C.
+    #: The task or batch a command is following, to say how to resume it after Ctrl-C.
     task_id: str | None = None
+    batch_id: str | None = None
 
     @classmethod
     def create(cls, *, json: bool = False, debug: bool = False, sandbox: bool = False) -> Cli:

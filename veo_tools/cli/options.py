@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import get_args
 
+from veo_tools.batch import DEFAULT_CAPS
 from veo_tools.catalog import MODELS, AspectRatio, Resolution
 from veo_tools.models import ChannelChoice, ModeChoice, Priority, Scenario, TaskStatus
 
@@ -48,7 +50,17 @@ def add_recommend_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("prompt", help="what the video shows (subject, action, camera, sound)")
+    parser.add_argument(
+        "prompt",
+        nargs="?",
+        help="what the video shows (subject, action, camera, sound); optional with --from-task",
+    )
+    parser.add_argument(
+        "--from-task",
+        metavar="TASK_ID",
+        help="re-render an earlier task (same prompt and frames) on --channel/--model "
+        "(default: Official standard); other flags override what it used",
+    )
     parser.add_argument("--channel", choices=get_args(ChannelChoice), help="default: auto")
     parser.add_argument("--model", help="exact model id (overrides --channel and --priority)")
     _format_options(parser)
@@ -111,4 +123,60 @@ def positive(value: str) -> float:
     number = non_negative(value)
     if number == 0:
         raise argparse.ArgumentTypeError("must be more than 0")
+    return number
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="JSON Lines (one generate_video input per line, plus seeds/variants) or CSV with a "
+        "header row and a prompt column",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=concurrency,
+        metavar="N",
+        help="tasks in flight per channel (default 10), or per channel: official=4,reverse=10",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the plan and what it costs; submit nothing"
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="BATCH_ID",
+        help="carry on a batch cut short (no FILE): finished or sent items are not sent again",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="the JSON Lines report: a file, or a directory to write <batch id>.jsonl in "
+        "(default: the output directory)",
+    )
+
+
+def concurrency(value: str) -> int | dict[str, int]:
+    """``5`` (each channel) or ``official=3,reverse=8`` (the channels named)."""
+    if "=" not in value:
+        return _cap(value)
+    caps: dict[str, int] = {}
+    for part in value.split(","):
+        channel, _, number = part.partition("=")
+        if channel.strip() not in DEFAULT_CAPS:
+            raise argparse.ArgumentTypeError(
+                f"{channel.strip()!r} is not a channel (use {' or '.join(DEFAULT_CAPS)})"
+            )
+        caps[channel.strip()] = _cap(number)
+    return caps
+
+
+def _cap(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value.strip()!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} must be 1 or more")
     return number

@@ -12,6 +12,9 @@ from rich.text import Text
 
 from veo_tools.models import Recommendation, TaskList, TaskView
 
+#: Public statuses after which a task changes no more.
+ENDED = frozenset({"completed", "failed", "interrupted"})
+
 STATUS_STYLES = {
     "completed": "green",
     "failed": "red",

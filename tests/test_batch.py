@@ -293,3 +293,15 @@ async def test_rerender_ignores_arguments_left_at_their_defaults(
             }
         )
     assert final.prompt == "a kite" and final.status == "completed"
+
+
+async def test_dry_run_prices_rerender_items_as_they_will_be_sent(
+    sandbox_settings: Settings,
+) -> None:
+    async with VeoService(sandbox_settings) as svc:
+        draft = await svc.generate({"prompt": "a kite", "channel": "reverse", "wait_seconds": 30})
+        plan = svc.plan_batch([{"from_task_id": draft.task_id}])
+        view = await svc.generate_batch([{"from_task_id": draft.task_id, "seed": 4}])
+        assert svc.task_view(view.items[0].task_id or "").seed == 4
+    assert plan.items[0].model == "veo-3.1-generate-preview" and plan.total_usd == 1.2
+    assert view.items[0].seed == 4

@@ -105,7 +105,8 @@ class Batches:
         self.tasks: dict[str, asyncio.Task[None]] = {}
 
     def plan(self, items: Sequence[Any]) -> BatchPlan:
-        return plan_batch(expand(items))
+        """The dry run: every item priced as it would be sent (re-renders resolved)."""
+        return plan_batch([self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))])
 
     def create(self, items: Sequence[Any]) -> tuple[str, list[GenerateVideoInput]]:
         """Check, price and record a batch and all its items; nothing is sent yet."""

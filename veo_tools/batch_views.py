@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from veo_tools.engine import TERMINAL
 from veo_tools.journal import TaskRecord
 from veo_tools.models import BatchItemView, BatchView, TaskError
-from veo_tools.views import public_status
+from veo_tools.views import public_status, request_params
 
 
 def batch_view(
@@ -47,6 +47,7 @@ def _item_view(batch_id: str, index: int, rec: TaskRecord | None) -> BatchItemVi
     return BatchItemView(
         index=index,
         task_id=rec.task_id,
+        seed=request_params(rec).get("seed"),
         status=public_status(rec),
         model=rec.model,
         price_usd=rec.price_usd,

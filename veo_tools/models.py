@@ -312,6 +312,7 @@ class TaskView(BaseModel):
     elapsed_s: float
     eta_s: float | None = None
     prompt: str | None = None
+    seed: int | None = Field(None, description="The seed sent (Official only), if any.")
     notes: list[str] = Field(
         default_factory=list,
         description="Remarks on the request, e.g. what a re-render could not carry over.",
@@ -328,6 +329,7 @@ class TaskList(BaseModel):
 class BatchItemView(BaseModel):
     index: int
     task_id: str | None = None
+    seed: int | None = None
     status: TaskStatus | None = None
     model: str | None = None
     price_usd: float | None = None

@@ -188,6 +188,10 @@ class VeoService:
             return await self.download(rec.task_id)
         return self._eng.view(rec)
 
+    def task_view(self, task_id: str) -> TaskView:
+        """The task as the journal knows it, with no API call."""
+        return self._eng.view(self._eng.get(task_id))
+
     async def wait(
         self,
         task_id: str,

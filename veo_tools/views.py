@@ -44,6 +44,11 @@ def request_params(rec: TaskRecord) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _seed(rec: TaskRecord) -> int | None:
+    seed = request_params(rec).get("seed")
+    return seed if isinstance(seed, int) else None
+
+
 def public_status(rec: TaskRecord) -> TaskStatus:
     if rec.status in ("pending", "submitting"):
         return "queued"
@@ -113,5 +118,6 @@ def task_view(
         elapsed_s=round(elapsed, 2),
         eta_s=round(eta, 1) if eta is not None else None,
         prompt=prompt,
+        seed=_seed(rec),
         batch_id=rec.batch_id,
     )

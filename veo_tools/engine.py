@@ -72,7 +72,8 @@ class Engine:
             rec.task_id,
             status="failed",
             error_kind=kind,
-            error_message=exc.message,
+            # Stream failures quote the server's text, which may echo the key back.
+            error_message=self.http.redact(exc.message),
             error_retryable=exc.retryable or kind == "upstream",
         )
 

@@ -44,7 +44,7 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     fields: dict[str, Any] = {"status": remote.status, "progress": remote.progress}
     if remote.video_url:
         fields["video_url"] = remote.video_url
-    fields.update(terminal_fields(remote, eng.clock()))
+    fields.update(terminal_fields(eng, remote, eng.clock()))
     if (rec.status, rec.progress) == (remote.status, remote.progress) and len(fields) == 2:
         return rec
     return eng.journal.update(rec.task_id, **fields)

@@ -35,7 +35,7 @@ from veo_tools.errors import (
     VeoError,
 )
 from veo_tools.http_download import checked_video_url, save_video, video_host_error
-from veo_tools.http_errors import error_from_response, transport_error
+from veo_tools.http_errors import error_from_response, redact, transport_error
 
 if TYPE_CHECKING:
     from veo_tools.settings import Settings
@@ -136,6 +136,10 @@ class ApiHttp:
                 "configured APIYI_BASE_URL receives it."
             )
         return self.base_url + path if path.startswith("/") else path
+
+    def redact(self, text: str) -> str:
+        """``text`` from the API without the key (a server may echo it in a failure reason)."""
+        return redact(text, self._key)
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._key.get_secret_value()}"}

@@ -6,9 +6,10 @@ they are, and the descriptions are what the model reads.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from veo_tools.catalog import official_model_id, prices_text, reverse_model_id
 
@@ -46,6 +47,25 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+#: C0 controls other than tab, newline and carriage return, DEL, and the C1 controls: never part
+#: of a prompt, and they would reach the API, the journal and the CLI's terminal as they are.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    if found := _CONTROL_CHARS.search(text):
+        raise ValueError(
+            f"contains the control character U+{ord(found.group()):04X} at position "
+            f"{found.start()}; remove it. Text may hold any printable character, tabs and "
+            "newlines, but no control codes such as NUL or ESC"
+        )
+    return text
+
+
+#: Free text sent to the API (prompts): printable characters, tabs and newlines only.
+PromptText = Annotated[str, AfterValidator(_printable)]
+
+
 WaitSeconds = Annotated[
     float,
     Field(
@@ -64,7 +84,7 @@ WaitSeconds = Annotated[
 class GenerateVideoInput(_Input):
     """Arguments of the ``generate_video`` tool."""
 
-    prompt: str = Field(
+    prompt: PromptText = Field(
         "",
         max_length=MAX_PROMPT_CHARS,
         description=(
@@ -141,7 +161,7 @@ class GenerateVideoInput(_Input):
             "over one long request) or 'auto' (default: async)."
         ),
     )
-    negative_prompt: str | None = Field(
+    negative_prompt: PromptText | None = Field(
         None,
         max_length=2000,
         description="What to avoid, e.g. 'blurry, watermark, distorted'. Official only.",

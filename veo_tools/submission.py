@@ -128,7 +128,7 @@ async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRec
         status=remote.status,
         progress=remote.progress,
         submitted_at=now,
-        **terminal_fields(remote, now),
+        **terminal_fields(eng, remote, now),
     )
 
 
@@ -156,7 +156,7 @@ async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> Non
                 fields["progress"] = event.progress
             current = eng.journal.update(rec.task_id, **fields)
             listener = eng.listeners.get(rec.task_id)
-            await eng.emit(listener, current, event.text.strip() or "rendering")
+            await eng.emit(listener, current, eng.http.redact(event.text.strip()) or "rendering")
     except asyncio.CancelledError:
         eng.interrupt(rec, "The stream was cancelled before the video URL arrived.")
         raise
@@ -186,7 +186,7 @@ def video_request(
     )
 
 
-def terminal_fields(remote: RemoteTask, now: float) -> dict[str, Any]:
+def terminal_fields(eng: Engine, remote: RemoteTask, now: float) -> dict[str, Any]:
     """Journal fields for a task the API reports finished (none while it runs)."""
     if remote.status == "completed":
         return {"completed_at": now, "progress": 100}
@@ -195,7 +195,8 @@ def terminal_fields(remote: RemoteTask, now: float) -> dict[str, Any]:
         return {
             "completed_at": now,
             "error_kind": "content_policy" if policy else "upstream",
-            "error_message": remote.error
+            # The server's own words, which may echo the key back.
+            "error_message": eng.http.redact(remote.error or "")
             or "The task failed without a reason (usually content review or upstream capacity).",
             "error_retryable": not policy,
         }

@@ -195,8 +195,8 @@ class GenerateVideoInput(_Input):
     def _prompt_or_source(self) -> GenerateVideoInput:
         if not self.prompt and not self.from_task_id:
             raise ValueError(
-                "prompt is required: describe the video (or give from_task_id to re-render an "
-                "earlier task)."
+                "prompt is required: describe the video, or give from_task_id to re-render an "
+                "earlier task"
             )
         return self
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from veo_tools.settings import Settings
 
@@ -39,3 +43,27 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VEO_TOOLS_STATE_DIR", str(tmp_path / "default-state"))
     monkeypatch.setenv("VEO_TOOLS_OUTPUT_DIR", str(tmp_path / "default-out"))
+
+
+@pytest.fixture
+def serve_in_thread() -> Iterator[Callable[[uvicorn.Server], str]]:
+    """Start uvicorn servers on loopback in threads; returns ``http://127.0.0.1:<port>``.
+
+    Every server started is stopped when the test ends.
+    """
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(server: uvicorn.Server) -> str:
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.started, "server did not start"
+        running.append((server, thread))
+        return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+
+    yield start
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(5)

@@ -6,17 +6,18 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from veo_tools.batch import expand
 from veo_tools.errors import BudgetExceededError, InvalidRequestError
 from veo_tools.journal import Journal
 from veo_tools.sandbox import (
+    Sandbox,
     SandboxConfig,
     StreamingASGITransport,
     create_app,
@@ -185,24 +186,16 @@ CHILD = textwrap.dedent(
 
 
 @pytest.fixture
-def loopback_sandbox() -> Iterator[tuple[str, object]]:
+def loopback_sandbox(serve_in_thread: Callable[[uvicorn.Server], str]) -> tuple[str, Sandbox]:
     server = make_server(port=0, config=SandboxConfig(time_scale=0.005), log_level="warning")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", server
-    server.should_exit = True
-    thread.join(5)
+    return serve_in_thread(server), server.config.app.state.sandbox  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow
 async def test_a_killed_batch_resumes_without_submitting_anything_twice(
-    tmp_path: Path, loopback_sandbox: tuple[str, object]
+    tmp_path: Path, loopback_sandbox: tuple[str, Sandbox]
 ) -> None:
-    url, server = loopback_sandbox
-    sandbox = server.config.app.state.sandbox  # type: ignore[attr-defined]
+    url, sandbox = loopback_sandbox
     state, out = tmp_path / "state", tmp_path / "out"
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, url, "0.005", str(state), str(out)],

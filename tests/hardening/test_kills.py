@@ -8,9 +8,8 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -43,32 +42,17 @@ def _slow_app(delay: float) -> Starlette:
     return Starlette(routes=[Route("/v.mp4", video)])
 
 
-def _serve(app: Starlette) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, port=0, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(5)
+@pytest.fixture
+def slow_video_host(serve_in_thread: Callable[[uvicorn.Server], str]) -> str:
+    config = uvicorn.Config(_slow_app(0.02), port=0, log_level="warning", lifespan="off")
+    return serve_in_thread(uvicorn.Server(config))
 
 
 @pytest.fixture
-def slow_video_host() -> Iterator[str]:
-    yield from _serve(_slow_app(0.02))
-
-
-@pytest.fixture
-def loopback_sandbox() -> Iterator[str]:
-    server = make_server(port=0, config=SandboxConfig(time_scale=0.05), log_level="warning")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(5)
+def loopback_sandbox(serve_in_thread: Callable[[uvicorn.Server], str]) -> str:
+    return serve_in_thread(
+        make_server(port=0, config=SandboxConfig(time_scale=0.05), log_level="warning")
+    )
 
 
 CHILD = textwrap.dedent(

@@ -7,12 +7,11 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from veo_tools.journal import Journal
 from veo_tools.sandbox import Sandbox, SandboxConfig, make_server
@@ -24,16 +23,9 @@ SCALE = 0.002
 
 
 @pytest.fixture
-def loopback_sandbox() -> Iterator[tuple[str, Sandbox]]:
+def loopback_sandbox(serve_in_thread: Callable[[uvicorn.Server], str]) -> tuple[str, Sandbox]:
     server = make_server(port=0, config=SandboxConfig(time_scale=SCALE), log_level="warning")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", server.config.app.state.sandbox  # type: ignore[attr-defined]
-    server.should_exit = True
-    thread.join(5)
+    return serve_in_thread(server), server.config.app.state.sandbox  # type: ignore[attr-defined]
 
 
 def _settings(url: str, tmp_path: Path) -> Settings:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import uvicorn
 
 from veo_tools.errors import ConfigurationError
+from veo_tools.netutil import is_loopback
 from veo_tools.sandbox.app import create_app
 from veo_tools.sandbox.config import SandboxConfig
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def make_server(

@@ -34,9 +34,13 @@ async def follow_batch(
         return await service.follow_batch(batch_id)
     total = float(service.batch_status(batch_id).total)
     async with ProgressRelay(ctx, total=total) as relay:
+        last: list[str] = []
 
         async def report(view: BatchView) -> None:
-            await relay.report(float(finished_items(view)), _message(view))
+            message = _message(view)
+            if last[-1:] != [message]:  # progress values must rise: only news is reported
+                last.append(message)
+                await relay.report(float(finished_items(view)), message)
 
         return await service.follow_batch(batch_id, wait_seconds=wait_seconds, on_progress=report)
 

@@ -15,10 +15,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from veo_tools.models import explain_validation_error
 
 
 class _SentArguments(ArgModelBase):
@@ -60,4 +63,19 @@ def flat_tool(
     )
     tool.fn_metadata.arg_model = strict
     tool.parameters = strict.model_json_schema(by_alias=True)
-    return tool
+    return _FriendlyTool.model_validate(tool, from_attributes=True)
+
+
+class _FriendlyTool(Tool):
+    """A tool whose argument errors read like the LangChain tools' (field, problem, what was
+    sent) instead of pydantic's multi-line report with documentation links."""
+
+    async def run(self, arguments: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().run(arguments, *args, **kwargs)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(
+                    f"Error executing tool {self.name}: {explain_validation_error(exc.__cause__)}"
+                ) from exc.__cause__
+            raise

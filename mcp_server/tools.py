@@ -41,6 +41,7 @@ from veo_tools.models import (
     RecommendChannelInput,
     TaskList,
     TaskView,
+    explain_validation_error,
 )
 from veo_tools.recommend import recommend_channel as recommend
 
@@ -58,11 +59,7 @@ def _parse(model: type[InputT], arguments: dict[str, Any]) -> InputT:
     try:
         return model.model_validate(arguments)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ToolError(f"Invalid arguments: {problems}.") from None
+        raise ToolError(explain_validation_error(exc)) from None
 
 
 @contextmanager

@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from veo_tools.catalog import official_model_id, prices_text, reverse_model_id
 
@@ -41,6 +48,22 @@ SCENARIO_DESCRIPTIONS: dict[str, str] = {
     "seed_exploration": "same-prompt multi-seed style exploration",
     "iterate_then_deliver": "iterate cheaply, then deliver the final version",
 }
+
+
+def explain_validation_error(exc: ValidationError) -> str:
+    """One line an agent can act on: each bad field, what is wrong, what was sent."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in err["loc"]) or "arguments"
+        got = err.get("input")
+        sent = f" (got {_short(got)})" if isinstance(got, str | int | float | bool) else ""
+        problems.append(f"{where}: {err['msg']}{sent}")
+    return f"Invalid arguments: {'; '.join(problems)}. Fix them and call the tool again."
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Input(BaseModel):

@@ -35,6 +35,7 @@ from veo_tools.models import (
     ListTasksInput,
     RecommendChannelInput,
     TaskView,
+    explain_validation_error,
 )
 from veo_tools.service import ProgressCallback, VeoService
 from veo_tools.settings import Settings
@@ -43,26 +44,10 @@ from veo_tools.views import ProgressEvent
 M = TypeVar("M", bound=BaseModel)
 
 
-def explain_validation_error(exc: ValidationError) -> str:
-    """One line an agent can act on: each bad field, what is wrong, what was sent."""
-    problems = []
-    for err in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in err["loc"]) or "arguments"
-        got = err.get("input")
-        sent = f" (got {_short(got)})" if isinstance(got, str | int | float | bool) else ""
-        problems.append(f"{where}: {err['msg']}{sent}")
-    return f"Invalid arguments: {'; '.join(problems)}. Fix them and call the tool again."
-
-
 def _validation_message(exc: ValidationError | ValidationErrorV1) -> str:
     if isinstance(exc, ValidationError):
         return explain_validation_error(exc)
     return f"Invalid arguments: {exc}. Fix them and call the tool again."
-
-
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @contextmanager

@@ -151,7 +151,10 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
     _remove_stale_partials(dest, older_than=eng.settings.read_timeout * 2)
     try:
         url = await _fetch(eng, rec, dest)
-    except DownloadError as exc:
+    except VeoError as exc:
+        if not (isinstance(exc, DownloadError) or exc.retryable):
+            raise
+        # The video is rendered and paid for: a failed download is reported, never lost.
         view = eng.view(rec)
         view.error = TaskError(kind=exc.kind, message=exc.message, retryable=exc.retryable)
         view.next_step = (

@@ -208,3 +208,54 @@ async def test_connection_refused_for_good_is_a_network_error_with_nothing_sent(
         (row,) = svc.journal.list()
     assert raised.value.retryable and row.status == "failed"
     assert sum(app.state.sandbox.stats().create_count.values()) == 0  # type: ignore[attr-defined]
+
+
+DOWNLOAD_FAULTS = [
+    (flow, op, kind)
+    for flow, op in [("official", "content"), ("reverse", "content"), ("reverse", "asset")]
+    for kind in ("429", "500", "502", "503", "hang", "truncate")
+    if not (op == "content" and flow == "reverse" and kind == "truncate")  # JSON body: no cut
+]
+
+
+@pytest.mark.parametrize(("flow", "op", "kind"), DOWNLOAD_FAULTS)
+async def test_every_download_fault_ends_with_the_whole_file_and_no_partial(
+    sandbox_settings: Settings, flow: str, op: str, kind: str
+) -> None:
+    rule = FaultRule(op, kind, channel=flow)  # type: ignore[arg-type]
+    async with _service(sandbox_settings, rule, hang_s=1.0) as svc:
+        view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+        for _ in range(2):  # a failed download is reported, and the next call finishes it
+            if view.video_path:
+                break
+            assert view.status == "completed" and view.error is not None
+            view = await svc.check_status(view.task_id)
+        assert view.video_path and Path(view.video_path).read_bytes()[4:8] == b"ftyp"
+        assert svc.sandbox is not None and svc.sandbox.stats().faults_fired[kind] == 1
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
+async def test_a_stream_whose_answer_never_comes_is_interrupted_and_not_resent(
+    sandbox_settings: Settings,
+) -> None:
+    settings = dataclasses.replace(sandbox_settings, stream_timeout=0.3)
+    async with _service(settings, FaultRule("chat", "hang"), hang_s=1.0) as svc:
+        view = await svc.generate({**ASYNC["stream"], "wait_seconds": 30})
+        assert view.status == "interrupted" and view.error is not None
+        again = await svc.generate(ASYNC["stream"])
+        assert again.deduplicated and again.task_id == view.task_id
+        assert svc.sandbox is not None and svc.sandbox.stats().requests["chat"] == 1
+
+
+@pytest.mark.parametrize("flow", ["official", "reverse"])
+async def test_a_balance_error_on_a_status_call_is_typed_and_the_task_is_kept(
+    sandbox_settings: Settings, flow: str
+) -> None:
+    rule = FaultRule("status", "balance", channel=flow)  # type: ignore[arg-type]
+    async with _service(sandbox_settings, rule) as svc:
+        view = await svc.generate(ASYNC[flow])
+        with pytest.raises(errors.InsufficientBalanceError):
+            await svc.check_status(view.task_id)
+        done = await svc.check_status(view.task_id, wait_seconds=30)
+        assert done.status == "completed" and done.video_path
+        _assert_clean(svc, sandbox_settings.output_dir)

@@ -8,6 +8,7 @@ only when something changes, so logs stay readable. ``ProgressDisplay`` follows 
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from rich.console import Console
 from rich.progress import (
@@ -28,7 +29,27 @@ from veo_tools.views import ProgressEvent
 DESCRIPTION_CHARS = 48
 
 
-class ProgressDisplay:
+class _LiveDisplay:
+    """A rich ``Progress`` that is live inside a ``with`` block (absent off a terminal)."""
+
+    _progress: Progress | None
+
+    def __enter__(self) -> Self:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+class ProgressDisplay(_LiveDisplay):
     """A context manager and a progress callback in one: ``on_progress=display``."""
 
     def __init__(self, console: Console, *, live: bool, quiet: bool = False) -> None:
@@ -49,20 +70,6 @@ class ProgressDisplay:
         #: The task the last event was about (to say how to resume after Ctrl-C).
         self.task_id: str | None = None
 
-    def __enter__(self) -> ProgressDisplay:
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
     def __call__(self, event: ProgressEvent) -> None:
         self.task_id = event.task_id
         message = first_line(event.message, DESCRIPTION_CHARS) or event.status
@@ -80,7 +87,7 @@ class ProgressDisplay:
         self._console.print(Text(line), soft_wrap=True)
 
 
-class BatchProgress:
+class BatchProgress(_LiveDisplay):
     """Progress of a batch, fed by the engine's per-task events (``on_progress=display``).
 
     On a terminal: an overall bar plus one bar per item in flight; each item that ends prints a
@@ -112,20 +119,6 @@ class BatchProgress:
         self._batch_id = ""
         self._done = 0
         self._total = 0
-
-    def __enter__(self) -> BatchProgress:
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
     def start(self, view: BatchView) -> None:
         """Learn the items (and which already ended) of the batch about to run."""

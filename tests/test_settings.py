@@ -81,3 +81,20 @@ def test_a_pasted_bearer_prefix_is_removed_from_the_key() -> None:
 def test_unknown_settings_are_refused_with_the_known_names() -> None:
     with pytest.raises(ConfigurationError, match="budget_usd"):
         Settings.from_env({}, budget=3)
+
+
+def test_a_server_started_in_the_root_directory_reads_no_local_images_and_writes_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir("/")
+    s = Settings.from_env({})
+    assert s.input_dirs == ()
+    assert s.output_dir.is_absolute() and s.output_dir.name == "veo-tools"
+
+
+def test_a_normal_working_directory_is_the_default_for_both(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = Settings.from_env({})
+    assert s.input_dirs == (tmp_path,) and s.output_dir == Path("veo-output")

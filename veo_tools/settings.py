@@ -7,9 +7,9 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``APIYI_API_KEY``       | required unless sandbox         |
 | ``APIYI_BASE_URL``      | ``https://api.apiyi.com``       |
 | ``VEO_TOOLS_SANDBOX``   | ``0`` (``1`` = embedded sandbox)|
-| ``VEO_TOOLS_OUTPUT_DIR``| ``./veo-output``                |
+| ``VEO_TOOLS_OUTPUT_DIR``| ``./veo-output`` (``~/Videos/veo-tools`` if cwd is ``/``) |
 | ``VEO_TOOLS_STATE_DIR`` | platformdirs user state dir (sandbox runs use its ``sandbox/``) |
-| ``VEO_TOOLS_INPUT_DIRS``| the current directory (``os.pathsep``-separated list) |
+| ``VEO_TOOLS_INPUT_DIRS``| the current directory, none if it is ``/`` (``os.pathsep``-separated) |
 | ``VEO_TOOLS_BUDGET_USD``| no cap                          |
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
 """
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_state_dir
+from platformdirs import user_state_dir, user_videos_dir
 from pydantic import SecretStr
 
 from veo_tools.errors import ConfigurationError
@@ -35,9 +35,10 @@ ENV_VARS: dict[str, str] = {
     "APIYI_API_KEY": "API key from https://api.apiyi.com/token (required unless sandbox)",
     "APIYI_BASE_URL": DEFAULT_BASE_URL,
     "VEO_TOOLS_SANDBOX": "0 (set 1 to use the embedded sandbox: no key, no network, no cost)",
-    "VEO_TOOLS_OUTPUT_DIR": "./veo-output",
+    "VEO_TOOLS_OUTPUT_DIR": "./veo-output (~/Videos/veo-tools when the current directory is / or "
+    "not writable)",
     "VEO_TOOLS_STATE_DIR": "the platform's user state dir (e.g. ~/.local/state/veo-tools)",
-    "VEO_TOOLS_INPUT_DIRS": "the current directory",
+    "VEO_TOOLS_INPUT_DIRS": "the current directory (none when it is /)",
     "VEO_TOOLS_BUDGET_USD": "no cap",
     "VEO_TOOLS_TIME_SCALE": "1",
 }
@@ -57,6 +58,25 @@ def _float(env: Mapping[str, str], name: str) -> float | None:
         ) from None
 
 
+def _cwd_is_root() -> bool:
+    cwd = Path.cwd()
+    return cwd == Path(cwd.anchor)
+
+
+def default_output_dir() -> Path:
+    """``./veo-output``; but a desktop app may start the MCP server in ``/`` or another place it
+    cannot write, and then the user's videos folder is used (``~/Videos/veo-tools``)."""
+    if not _cwd_is_root() and os.access(Path.cwd(), os.W_OK):
+        return Path("veo-output")
+    return Path(user_videos_dir()) / "veo-tools"
+
+
+def default_input_dirs() -> tuple[Path, ...]:
+    """The current directory, except the filesystem root: an agent must never be able to read
+    any image on the disk just because a desktop app started the server in ``/``."""
+    return () if _cwd_is_root() else (Path.cwd(),)
+
+
 def _bare_key(raw: str) -> str:
     """The key without surrounding spaces or a pasted ``Bearer `` prefix (added when sent)."""
     key = raw.strip()
@@ -70,9 +90,9 @@ class Settings:
     api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
     sandbox: bool = False
-    output_dir: Path = Path("veo-output")
+    output_dir: Path = field(default_factory=lambda: default_output_dir())
     state_dir: Path = field(default_factory=lambda: Path(user_state_dir("veo-tools")))
-    input_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.cwd(),))
+    input_dirs: tuple[Path, ...] = field(default_factory=lambda: default_input_dirs())
     budget_usd: float | None = None
     time_scale: float = 1.0
     #: Seconds to wait for an HTTP connection / for a response.

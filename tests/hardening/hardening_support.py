@@ -7,11 +7,11 @@ Imported as ``hardening_support`` (a unique top-level name: pytest puts this dir
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sqlite3
 import stat
+import sys
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,6 +25,11 @@ from mcp.shared.dispatcher import ProgressFnT
 from mcp.types import TextContent
 
 from mcp_server import create_server
+
+# One copy of the MCP test helpers: tests/mcp is not a package, so put it on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mcp"))
+from mcp_helpers import client_in_own_task
+
 from veo_tools.langchain import VeoToolkit
 from veo_tools.service import VeoService
 
@@ -85,30 +90,6 @@ class LangChainFrontEnd:
         if message.status == "error":
             return Reply(True, text)
         return Reply(False, text, json.loads(text))
-
-
-@asynccontextmanager
-async def client_in_own_task(client: Client) -> AsyncIterator[Client]:
-    """Enter and exit ``client`` in one background task (as ``tests/mcp/mcp_helpers.py`` does:
-    the client's anyio task groups must be exited in the task that entered them)."""
-    ready, done = asyncio.Event(), asyncio.Event()
-
-    async def hold() -> None:
-        async with client:
-            ready.set()
-            await done.wait()
-
-    holder = asyncio.create_task(hold())
-    started = asyncio.create_task(ready.wait())
-    await asyncio.wait({holder, started}, return_when=asyncio.FIRST_COMPLETED)
-    if holder.done():
-        started.cancel()
-        await holder
-    try:
-        yield client
-    finally:
-        done.set()
-        await holder
 
 
 @asynccontextmanager

@@ -29,6 +29,18 @@ from veo_tools.views import ProgressEvent
 DESCRIPTION_CHARS = 48
 
 
+def _bars(console: Console, *, transient: bool = False) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=transient,
+    )
+
+
 class _LiveDisplay:
     """A rich ``Progress`` that is live inside a ``with`` block (absent off a terminal)."""
 
@@ -55,16 +67,7 @@ class ProgressDisplay(_LiveDisplay):
     def __init__(self, console: Console, *, live: bool, quiet: bool = False) -> None:
         self._console = console
         self._quiet = quiet
-        self._progress: Progress | None = None
-        if live and not quiet:
-            self._progress = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}", markup=False),
-                BarColumn(),
-                TaskProgressColumn(),
-                TimeElapsedColumn(),
-                console=console,
-            )
+        self._progress = _bars(console) if live and not quiet else None
         self._bar: TaskID | None = None
         self._last: tuple[str, int] | None = None
         #: The task the last event was about (to say how to resume after Ctrl-C).
@@ -98,17 +101,7 @@ class BatchProgress(_LiveDisplay):
     def __init__(self, console: Console, *, live: bool, quiet: bool = False) -> None:
         self._console = console
         self._quiet = quiet
-        self._progress: Progress | None = None
-        if live and not quiet:
-            self._progress = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}", markup=False),
-                BarColumn(),
-                TaskProgressColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            )
+        self._progress = _bars(console, transient=True) if live and not quiet else None
         self._overall: TaskID | None = None
         self._bars: dict[str, TaskID] = {}
         #: Item label per task ("#3"; a task serving several items is labelled by the first).

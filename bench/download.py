@@ -154,7 +154,7 @@ async def _measured(download: Awaitable[object]) -> dict[str, Any]:
 async def _download_engine(url: str, dest: Path) -> dict[str, Any]:
     from pydantic import SecretStr
 
-    from veo_tools.http import ApiHttp
+    from veo_tools.transport.http import ApiHttp
 
     async with ApiHttp(url.rsplit("/", 1)[0], SecretStr("sk-bench")) as http:
         return await _measured(http.download_to(url, dest, api=False))

@@ -13,7 +13,7 @@ from mcp.server.mcpserver import Context
 
 from mcp_server.progress import ProgressRelay
 from mcp_server.results import finished_items
-from veo_tools.models import BatchView
+from veo_tools.types import BatchView
 
 if TYPE_CHECKING:
     from veo_tools.service import VeoService

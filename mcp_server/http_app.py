@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.transport_security import TransportSecuritySettings
 
-from veo_tools.netutil import is_loopback
+from veo_tools.transport.addresses import is_loopback
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer

@@ -13,7 +13,7 @@ from pydantic import Field
 from mcp_server.state import AppState
 from veo_tools.catalog import MODELS, Model, prices_text
 from veo_tools.errors import TaskNotFoundError, VeoError
-from veo_tools.models import Priority
+from veo_tools.types import Priority
 
 
 def instructions(*, sandbox: bool, max_wait_s: float) -> str:

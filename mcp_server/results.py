@@ -19,7 +19,7 @@ from pathlib import Path
 from mcp.types import CallToolResult, ContentBlock, ResourceLink, TextContent
 from pydantic import BaseModel, ConfigDict, RootModel
 
-from veo_tools.models import BatchItemView, BatchView, Recommendation, TaskList, TaskView
+from veo_tools.types import BatchItemView, BatchView, Recommendation, TaskList, TaskView
 
 #: ``list_tasks`` names at most this many tasks in its summary (all are in the JSON).
 SUMMARY_TASKS = 10

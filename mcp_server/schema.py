@@ -1,4 +1,4 @@
-"""Publish the shared ``veo_tools.models`` input models as flat MCP tool schemas.
+"""Publish the shared ``veo_tools.types`` input models as flat MCP tool schemas.
 
 ``MCPServer`` builds a tool's input schema from the function signature, and a parameter typed
 with a pydantic model becomes one nested argument. Giving the tool function a ``__signature__``
@@ -21,7 +21,7 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from veo_tools.models import explain_validation_error
+from veo_tools.types import explain_validation_error
 
 
 class _SentArguments(ArgModelBase):

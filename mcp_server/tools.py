@@ -31,7 +31,8 @@ from mcp_server.results import (
 from mcp_server.schema import flat_tool
 from mcp_server.state import AppState
 from veo_tools.errors import VeoError
-from veo_tools.models import (
+from veo_tools.recommend import recommend_channel as recommend
+from veo_tools.types import (
     BatchView,
     CheckStatusInput,
     GenerateBatchInput,
@@ -43,7 +44,6 @@ from veo_tools.models import (
     TaskView,
     explain_validation_error,
 )
-from veo_tools.recommend import recommend_channel as recommend
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from veo_tools.batch import expand
+from veo_tools.engine.batches import expand
 from veo_tools.errors import BudgetExceededError, InvalidRequestError
-from veo_tools.journal import Journal
+from veo_tools.journal.store import Journal
 from veo_tools.sandbox import (
     Sandbox,
     SandboxConfig,

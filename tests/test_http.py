@@ -27,9 +27,9 @@ from veo_tools.errors import (
     TransportError,
     VeoError,
 )
-from veo_tools.http import ApiHttp, error_from_response
-from veo_tools.http_errors import parse_retry_after, redact
 from veo_tools.settings import Settings
+from veo_tools.transport.error_map import parse_retry_after, redact
+from veo_tools.transport.http import ApiHttp, error_from_response
 
 KEY = "sk-live-DO-NOT-LEAK-0123456789abcdef"
 BASE = "https://api.example.test"

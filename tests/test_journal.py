@@ -18,7 +18,8 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
-from veo_tools.journal import (
+from veo_tools.journal.schema import MIGRATIONS
+from veo_tools.journal.store import (
     INTERRUPTED_MESSAGE,
     JOURNAL_FILENAME,
     Journal,
@@ -26,7 +27,6 @@ from veo_tools.journal import (
     fingerprint,
     new_task_id,
 )
-from veo_tools.journal_schema import MIGRATIONS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 T0 = 1_700_000_000.0
@@ -234,7 +234,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from veo_tools.journal import Journal, TaskRecord, new_task_id
+    from veo_tools.journal.store import Journal, TaskRecord, new_task_id
 
     path, tag, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     with Journal(path) as j:
@@ -372,5 +372,5 @@ def test_task_naming_an_unknown_batch_is_refused(journal: Journal) -> None:
 
 
 def test_module_never_deletes_rows() -> None:
-    source = (REPO_ROOT / "veo_tools" / "journal.py").read_text()
+    source = (REPO_ROOT / "veo_tools" / "journal" / "store.py").read_text()
     assert not re.search(r"\bDELETE\s+FROM\b", source, re.IGNORECASE)

@@ -1,8 +1,8 @@
 import pytest
 
+from veo_tools.engine.planning import plan_request
 from veo_tools.errors import InvalidRequestError
-from veo_tools.models import GenerateVideoInput
-from veo_tools.planning import plan_request
+from veo_tools.types import GenerateVideoInput
 
 
 def plan(**kw: object):  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from veo_tools.polling import PollingPolicy
+from veo_tools.engine.polling import PollingPolicy
 
 
 def poll_times(policy: PollingPolicy, until: float) -> list[float]:

@@ -66,8 +66,8 @@ def _code_blocks(language: str) -> list[str]:
 
 
 def test_readme_batch_files_parse_and_the_dry_run_shows_their_plan(tmp_path: Path) -> None:
-    from veo_tools.batch import expand, plan_batch
     from veo_tools.cli.batch_file import read_batch_file
+    from veo_tools.engine.batches import expand, plan_batch
 
     blocks = [(f"b{i}.jsonl", text) for i, text in enumerate(_code_blocks("jsonl"))]
     blocks += [(f"b{i}.csv", text) for i, text in enumerate(_code_blocks("csv"))]

@@ -1,8 +1,8 @@
 import pytest
 
 from veo_tools.catalog import ENDPOINT_CHAT, ENDPOINT_VIDEOS, get_model, validate_request
-from veo_tools.models import GenerateVideoInput, RecommendChannelInput
 from veo_tools.recommend import recommend_channel
+from veo_tools.types import GenerateVideoInput, RecommendChannelInput
 
 
 def rec(**kw: object):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from veo_tools.engine.task_views import ProgressEvent
 from veo_tools.errors import (
     BudgetExceededError,
     ConfigurationError,
@@ -13,7 +14,6 @@ from veo_tools.errors import (
     SubmitOutcomeUnknownError,
     TaskNotFoundError,
 )
-from veo_tools.models import TaskView
 from veo_tools.sandbox import (
     FaultRule,
     SandboxConfig,
@@ -24,7 +24,7 @@ from veo_tools.sandbox import (
 )
 from veo_tools.service import VeoService
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
-from veo_tools.views import ProgressEvent
+from veo_tools.types import TaskView
 
 OFFICIAL = {"prompt": "a lighthouse at dusk", "channel": "official"}
 
@@ -214,7 +214,7 @@ async def test_closing_the_service_mid_stream_marks_the_task_interrupted(
     await asyncio.sleep(0.01)
     journal_path = svc.journal.path
     await svc.aclose()
-    from veo_tools.journal import Journal
+    from veo_tools.journal.store import Journal
 
     with Journal(journal_path) as journal:
         row = journal.get(view.task_id)

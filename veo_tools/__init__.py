@@ -26,7 +26,9 @@ from veo_tools.errors import (
     TransportError,
     VeoError,
 )
-from veo_tools.models import (
+from veo_tools.recommend import recommend_channel
+from veo_tools.settings import Settings
+from veo_tools.types import (
     BatchItemInput,
     BatchPlan,
     BatchView,
@@ -39,8 +41,6 @@ from veo_tools.models import (
     TaskList,
     TaskView,
 )
-from veo_tools.recommend import recommend_channel
-from veo_tools.settings import Settings
 
 if TYPE_CHECKING:
     from veo_tools.langchain import VeoToolkit

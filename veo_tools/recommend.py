@@ -20,7 +20,7 @@ from veo_tools.catalog import (
     pick_model,
     price_of,
 )
-from veo_tools.models import Alternative, Recommendation, RecommendChannelInput, Scenario
+from veo_tools.types import Alternative, Recommendation, RecommendChannelInput, Scenario
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@
 the task in the journal *before* the create request leaves, submits, and optionally waits.
 ``check_status`` / ``wait`` follow a task with the catalog-driven polling policy and download the
 MP4 atomically. Tasks live in the journal, so another process (or a restart) can pick them up.
-The work itself is done by :mod:`veo_tools.submission`, :mod:`veo_tools.follow` and
-:mod:`veo_tools.batch` over one shared :class:`~veo_tools.engine.Engine`.
+The work itself is done by :mod:`veo_tools.engine.submission`, :mod:`veo_tools.engine.follow` and
+:mod:`veo_tools.engine.batches` over one shared :class:`~veo_tools.engine.state.Engine`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import SecretStr
 
-from veo_tools import follow, submission
-from veo_tools.batch import Batches
-from veo_tools.engine import TERMINAL, Engine, ProgressCallback
-from veo_tools.http import ApiHttp
-from veo_tools.journal import Journal
-from veo_tools.models import (
+from veo_tools.engine import follow, submission
+from veo_tools.engine.batches import Batches
+from veo_tools.engine.rerender import explicit_overrides, rerender_input
+from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
+from veo_tools.journal.store import Journal
+from veo_tools.recommend import recommend_channel
+from veo_tools.settings import SANDBOX_BASE_URL, Settings
+from veo_tools.transport.http import ApiHttp
+from veo_tools.types import (
     BatchPlan,
     BatchView,
     GenerateVideoInput,
@@ -34,9 +37,6 @@ from veo_tools.models import (
     TaskList,
     TaskView,
 )
-from veo_tools.recommend import recommend_channel
-from veo_tools.rerender import explicit_overrides, rerender_input
-from veo_tools.settings import SANDBOX_BASE_URL, Settings
 
 if TYPE_CHECKING:
     from veo_tools.sandbox import Sandbox, SandboxConfig

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from mockapi import MockApi
 
-from veo_tools.http import ApiHttp
+from veo_tools.transport.http import ApiHttp
 
 
 @pytest.fixture

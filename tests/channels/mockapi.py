@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from veo_tools.http import ApiHttp
+from veo_tools.transport.http import ApiHttp
 
 KEY = "sk-channel-test-key-0123456789"
 BASE_URL = "https://api.example.test"

@@ -23,7 +23,6 @@ from veo_tools.errors import (
     SubmitOutcomeUnknownError,
     TaskFailedError,
 )
-from veo_tools.http import ApiHttp
 from veo_tools.sandbox import (
     Sandbox,
     SandboxConfig,
@@ -33,6 +32,7 @@ from veo_tools.sandbox import (
     still_png,
 )
 from veo_tools.settings import SANDBOX_API_KEY, SANDBOX_BASE_URL
+from veo_tools.transport.http import ApiHttp
 
 FAST = "veo-3.1-fast-generate-preview"
 

@@ -17,7 +17,7 @@ from veo_tools.errors import (
     SubmitOutcomeUnknownError,
     TaskNotFoundError,
 )
-from veo_tools.http import ApiHttp
+from veo_tools.transport.http import ApiHttp
 
 FAST = "veo-3.1-fast-generate-preview"
 QUEUED = {

@@ -19,7 +19,7 @@ from veo_tools.errors import (
     SubmitOutcomeUnknownError,
     TaskFailedError,
 )
-from veo_tools.http import ApiHttp
+from veo_tools.transport.http import ApiHttp
 
 FL = "veo-3.1-landscape-fast-fl"
 CREATED = {"id": "video_abc123", "object": "video", "created": 1762181811, "status": "queued"}

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from veo_tools.models import Recommendation
+from veo_tools.types import Recommendation
 
 SCRIPT = shutil.which("veo-tools", path=str(Path(sys.executable).parent)) or shutil.which(
     "veo-tools"

@@ -28,7 +28,7 @@ from hardening_support import (
 )
 
 from veo_tools.catalog import MAX_IMAGE_BYTES
-from veo_tools.journal import JOURNAL_FILENAME
+from veo_tools.journal.store import JOURNAL_FILENAME
 from veo_tools.sandbox import still_png
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings

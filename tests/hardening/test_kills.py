@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from veo_tools.journal import Journal, TaskRecord, fingerprint
+from veo_tools.journal.store import Journal, TaskRecord, fingerprint
 from veo_tools.sandbox import SandboxConfig, make_server, sample_video
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings

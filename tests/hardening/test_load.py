@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from veo_tools.journal import Journal
+from veo_tools.journal.store import Journal
 from veo_tools.sandbox import Sandbox, SandboxConfig, make_server
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings

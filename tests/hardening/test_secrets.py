@@ -25,11 +25,11 @@ from pydantic import SecretStr
 
 from veo_tools.cli import main
 from veo_tools.errors import AuthenticationError, VeoError
-from veo_tools.http import ApiHttp
 from veo_tools.langchain import VeoToolkit
 from veo_tools.sandbox import SandboxConfig, StreamingASGITransport, create_app, make_server
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings
+from veo_tools.transport.http import ApiHttp
 
 KEY = "sk-SECRET-canary-1234567890"
 #: A key that does not look like one (no ``sk-``): only exact redaction can hide it.

@@ -10,7 +10,7 @@ from lc_support import is_mp4
 
 from veo_tools.langchain import ScriptedVeoChatModel, VeoToolkit
 from veo_tools.langchain.scripted import tool_call
-from veo_tools.models import TaskView
+from veo_tools.types import TaskView
 
 ASK = {"messages": [HumanMessage("Make an 8-second clip of a fox in the snow, cheaply.")]}
 

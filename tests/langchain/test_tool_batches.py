@@ -15,7 +15,7 @@ from lc_support import call, is_mp4
 
 from veo_tools.langchain import PROGRESS_EVENT, ScriptedVeoChatModel, VeoToolkit
 from veo_tools.langchain.scripted import tool_call
-from veo_tools.models import BatchView
+from veo_tools.types import BatchView
 
 REVERSE_FAST_USD = 0.15
 OFFICIAL_FAST_USD = 0.3

@@ -9,10 +9,10 @@ import pytest
 from lc_support import call, is_mp4
 
 from veo_tools.catalog import official_model_id
-from veo_tools.models import TaskView
+from veo_tools.engine.task_views import request_params
 from veo_tools.sandbox import still_png
 from veo_tools.sandbox.assets import end_frame_jpg
-from veo_tools.views import request_params
+from veo_tools.types import TaskView
 
 DRAFT_PROMPT = "a paper crane unfolding on a desk, soft morning light"
 

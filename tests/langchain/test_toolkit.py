@@ -19,7 +19,9 @@ from veo_tools import VeoToolkit as LazyVeoToolkit
 from veo_tools.catalog import MODELS, prices_text
 from veo_tools.errors import ConfigurationError
 from veo_tools.langchain import GenerateVideoTool, ServiceRunner, VeoToolkit
-from veo_tools.models import (
+from veo_tools.service import VeoService
+from veo_tools.settings import Settings
+from veo_tools.types import (
     CheckStatusInput,
     GenerateBatchInput,
     GenerateVideoInput,
@@ -29,8 +31,6 @@ from veo_tools.models import (
     TaskList,
     TaskView,
 )
-from veo_tools.service import VeoService
-from veo_tools.settings import Settings
 
 STREAM = {"prompt": "a paper boat on a rainy street", "channel": "reverse", "mode": "stream"}
 

@@ -10,7 +10,7 @@ from mcp.types import TextContent, TextResourceContents
 from mcp_helpers import structured
 
 from veo_tools.catalog import MODELS
-from veo_tools.models import TaskView
+from veo_tools.types import TaskView
 
 
 async def _read_text(client: Client, uri: str) -> str:

@@ -11,7 +11,7 @@ from mcp.types import ResourceLink, TextContent
 from mcp_helpers import TOOL_NAMES, structured, text_of, video_file
 
 from mcp_server.results import CheckStatusResult
-from veo_tools.models import (
+from veo_tools.types import (
     BatchView,
     CheckStatusInput,
     GenerateBatchInput,

@@ -23,7 +23,7 @@ from veo_tools.errors import (
     SubmitOutcomeUnknownError,
     looks_like_content_policy,
 )
-from veo_tools.http_errors import looks_like_html, read_server_message
+from veo_tools.transport.error_map import looks_like_html, read_server_message
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from veo_tools.channels._parse import parse_task, read_json, submitted_task
 from veo_tools.channels._wire import checked_model, file_part, task_path
 from veo_tools.channels.base import DownloadResult, RemoteTask, VideoRequest
 from veo_tools.errors import DownloadError, InvalidRequestError
-from veo_tools.http import ApiHttp
+from veo_tools.transport.http import ApiHttp
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from veo_tools.channels._parse import find_video_url, parse_task, read_json, sub
 from veo_tools.channels._wire import chat_payload, checked_model, file_part, task_path
 from veo_tools.channels.base import DownloadResult, RemoteTask, StreamEvent, VideoRequest
 from veo_tools.errors import DownloadError, InvalidRequestError
-from veo_tools.http import ApiHttp
-from veo_tools.http_download import is_json_response, read_limited, save_video
-from veo_tools.http_errors import looks_like_html, read_server_message
+from veo_tools.transport.downloads import is_json_response, read_limited, save_video
+from veo_tools.transport.error_map import looks_like_html, read_server_message
+from veo_tools.transport.http import ApiHttp
 
 logger = logging.getLogger(__name__)
 

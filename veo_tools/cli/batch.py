@@ -34,8 +34,8 @@ from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.progress import BatchProgress
 from veo_tools.cli.render import ENDED, money
 from veo_tools.errors import InvalidRequestError
-from veo_tools.models import BatchItemInput, BatchView
 from veo_tools.service import VeoService
+from veo_tools.types import BatchItemInput, BatchView
 
 
 async def run_batch(cli: Cli, args: argparse.Namespace) -> int:

@@ -18,10 +18,10 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from veo_tools.batch import expand
+from veo_tools.engine.batches import expand
+from veo_tools.engine.planning import plan_request
 from veo_tools.errors import InvalidRequestError
-from veo_tools.models import BatchItemInput
-from veo_tools.planning import plan_request
+from veo_tools.types import BatchItemInput
 
 FIELDS = tuple(BatchItemInput.model_fields)
 _INT_FIELDS = frozenset({"seconds", "seed", "variants"})

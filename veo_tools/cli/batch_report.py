@@ -14,9 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from veo_tools.cli.render import ENDED, first_line, money, short_path, status_text
-from veo_tools.models import BatchPlan, BatchView, TaskList, TaskView
+from veo_tools.engine.task_views import task_view
 from veo_tools.service import VeoService
-from veo_tools.views import task_view
+from veo_tools.types import BatchPlan, BatchView, TaskList, TaskView
 
 # ---- the report file -----------------------------------------------------------------------
 

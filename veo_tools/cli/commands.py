@@ -19,13 +19,13 @@ from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.progress import ProgressDisplay
 from veo_tools.cli.render import recommendation_view, task_details, task_list_table
 from veo_tools.errors import InvalidRequestError
-from veo_tools.models import (
+from veo_tools.service import VeoService
+from veo_tools.types import (
     GenerateVideoInput,
     ListTasksInput,
     RecommendChannelInput,
     TaskView,
 )
-from veo_tools.service import VeoService
 
 M = TypeVar("M", bound=BaseModel)
 

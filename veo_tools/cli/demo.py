@@ -32,10 +32,10 @@ from veo_tools.cli.demo_report import (
 )
 from veo_tools.cli.options import positive
 from veo_tools.cli.progress import ProgressDisplay
-from veo_tools.models import GenerateVideoInput, RecommendChannelInput, Scenario
 from veo_tools.sandbox import end_frame_jpg, still_png
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings
+from veo_tools.types import GenerateVideoInput, RecommendChannelInput, Scenario
 
 DEMO_TIME_SCALE = 0.05
 DEMO_SCENARIOS: tuple[Scenario, ...] = ("client_delivery", "live_progress_ui", "poster_to_motion")

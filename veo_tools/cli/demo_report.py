@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from veo_tools.cli.render import first_line, money, short_path, status_text
-from veo_tools.models import Recommendation, TaskView
+from veo_tools.types import Recommendation, TaskView
 
 MP4_MAGIC = b"ftyp"
 

@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from veo_tools.models import Recommendation, TaskList, TaskView
+from veo_tools.types import Recommendation, TaskList, TaskView
 
 #: Public statuses after which a task changes no more.
 ENDED = frozenset({"completed", "failed", "interrupted"})

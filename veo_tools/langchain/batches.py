@@ -6,9 +6,9 @@ progress events the tools emit. It runs on the runner's event loop, where the ba
 
 from __future__ import annotations
 
-from veo_tools.models import BatchView
+from veo_tools.engine.task_views import ProgressEvent
 from veo_tools.service import ProgressCallback, VeoService
-from veo_tools.views import ProgressEvent
+from veo_tools.types import BatchView
 
 BATCH_PREFIX = "batch_"
 _UNFINISHED = frozenset({"queued", "in_progress", "not_reserved"})

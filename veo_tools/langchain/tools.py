@@ -1,6 +1,6 @@
 """The five Veo tools as LangChain ``BaseTool`` subclasses over one shared engine.
 
-Each tool's ``args_schema`` is the shared input model from :mod:`veo_tools.models` (the one the MCP
+Each tool's ``args_schema`` is the shared input model from :mod:`veo_tools.types` (the one the MCP
 server publishes). Results are ``(content, artifact)``: compact JSON for the model, the pydantic
 object for the program. Engine errors become ``ToolException`` with the engine's actionable text,
 which ``handle_tool_error=True`` turns into a ``ToolMessage`` with ``status="error"``.
@@ -16,6 +16,7 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.v1 import ValidationError as ValidationErrorV1  # already loaded by langchain-core
 
+from veo_tools.engine.task_views import ProgressEvent
 from veo_tools.errors import VeoError
 from veo_tools.langchain.batches import follow_batch, is_batch_id
 from veo_tools.langchain.descriptions import (
@@ -27,7 +28,9 @@ from veo_tools.langchain.descriptions import (
 )
 from veo_tools.langchain.progress import aemit_progress, emit_progress, progress_payload
 from veo_tools.langchain.runner import SETTING_NAMES, Job, ServiceRunner
-from veo_tools.models import (
+from veo_tools.service import ProgressCallback, VeoService
+from veo_tools.settings import Settings
+from veo_tools.types import (
     BatchView,
     CheckStatusInput,
     GenerateBatchInput,
@@ -37,9 +40,6 @@ from veo_tools.models import (
     TaskView,
     explain_validation_error,
 )
-from veo_tools.service import ProgressCallback, VeoService
-from veo_tools.settings import Settings
-from veo_tools.views import ProgressEvent
 
 M = TypeVar("M", bound=BaseModel)
 

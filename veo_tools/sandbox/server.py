@@ -5,9 +5,9 @@ from __future__ import annotations
 import uvicorn
 
 from veo_tools.errors import ConfigurationError
-from veo_tools.netutil import is_loopback
 from veo_tools.sandbox.app import create_app
 from veo_tools.sandbox.config import SandboxConfig
+from veo_tools.transport.addresses import is_loopback
 
 
 def make_server(

@@ -68,7 +68,7 @@ class SimTask:
 
 
 @dataclass(frozen=True)
-class TaskRecord:
+class SimulatedTask:
     """A task as the billing ledger sees it."""
 
     id: str
@@ -89,7 +89,7 @@ class TaskRecord:
 class SandboxStats:
     """What the sandbox has done so far (``GET /_sandbox/stats``)."""
 
-    tasks: tuple[TaskRecord, ...]
+    tasks: tuple[SimulatedTask, ...]
     #: Tasks created, per channel (a chat request with ``n=2`` creates two).
     create_count: dict[str, int]
     #: Tasks created and not yet finished, now.
@@ -208,9 +208,9 @@ class Sandbox:
 
     # -- ledger ---------------------------------------------------------------------------
 
-    def record(self, task: SimTask) -> TaskRecord:
+    def record(self, task: SimTask) -> SimulatedTask:
         phase = self.phase(task)
-        return TaskRecord(
+        return SimulatedTask(
             id=task.id,
             channel=task.channel,
             model=task.model.id,

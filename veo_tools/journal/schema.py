@@ -1,6 +1,6 @@
 """What the journal stores: the task and batch records, their SQL schema and the fingerprint.
 
-Kept apart from :mod:`veo_tools.journal` (which does the storing) so each stays small.
+Kept apart from :mod:`veo_tools.journal.store` (which does the storing) so each stays small.
 """
 
 from __future__ import annotations

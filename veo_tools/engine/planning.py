@@ -11,8 +11,8 @@ from typing import Literal
 
 from veo_tools.catalog import Model, get_model, pick_model, validate_request
 from veo_tools.errors import InvalidRequestError
-from veo_tools.models import GenerateVideoInput, Recommendation, RecommendChannelInput
 from veo_tools.recommend import recommend_channel
+from veo_tools.types import GenerateVideoInput, Recommendation, RecommendChannelInput
 
 
 @dataclass(frozen=True)

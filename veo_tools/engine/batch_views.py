@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from veo_tools.engine import TERMINAL
-from veo_tools.journal import TaskRecord
-from veo_tools.models import BatchItemView, BatchView, TaskError
-from veo_tools.views import public_status, request_params
+from veo_tools.engine.state import TERMINAL
+from veo_tools.engine.task_views import public_status, request_params
+from veo_tools.journal.store import TaskRecord
+from veo_tools.types import BatchItemView, BatchView, TaskError
 
 
 def batch_view(

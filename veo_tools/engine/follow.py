@@ -1,6 +1,6 @@
 """Following a task to its end and saving its MP4.
 
-Status requests follow the catalog-driven :class:`~veo_tools.polling.PollingPolicy` (never a busy
+Status requests follow the catalog-driven `PollingPolicy` (never a busy
 loop, always a deadline); between requests the caller gets progress at least every
 ``HEARTBEAT_S``. A deadline reached is not an error: the caller gets the task's current view.
 Downloads stream to a temporary file and are renamed into place only when complete.
@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from veo_tools.engine import TERMINAL, Engine, ProgressCallback, heartbeat, status_message
+from veo_tools.engine.polling import PollingPolicy
+from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback, heartbeat, status_message
+from veo_tools.engine.submission import terminal_fields
+from veo_tools.engine.task_views import policy_for
 from veo_tools.errors import ConfigurationError, DownloadError, TaskNotFoundError, VeoError
-from veo_tools.journal import TaskRecord, pid_alive
-from veo_tools.models import TaskError, TaskView
-from veo_tools.polling import PollingPolicy
-from veo_tools.submission import terminal_fields
-from veo_tools.views import policy_for
+from veo_tools.journal.store import TaskRecord, pid_alive
+from veo_tools.types import TaskError, TaskView
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from veo_tools import images as images_mod
 from veo_tools.channels.base import ImagePayload, RemoteTask, VideoRequest
-from veo_tools.engine import Engine
+from veo_tools.engine.planning import Plan, plan_request
+from veo_tools.engine.state import Engine
 from veo_tools.errors import (
     DownloadError,
     SubmitOutcomeUnknownError,
@@ -21,10 +22,9 @@ from veo_tools.errors import (
     VeoError,
     looks_like_content_policy,
 )
-from veo_tools.journal import TaskRecord, fingerprint, new_task_id
-from veo_tools.journal_schema import RecordStatus
-from veo_tools.models import GenerateVideoInput
-from veo_tools.planning import Plan, plan_request
+from veo_tools.journal.schema import RecordStatus
+from veo_tools.journal.store import TaskRecord, fingerprint, new_task_id
+from veo_tools.types import GenerateVideoInput
 
 DAY_S = 24 * 3600
 

@@ -28,7 +28,7 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
-from veo_tools.journal_schema import (
+from veo_tools.journal.schema import (
     COLUMNS,
     MIGRATIONS,
     BatchRecord,

@@ -16,21 +16,21 @@ import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from veo_tools import follow, submission
-from veo_tools.batch_views import batch_view
-from veo_tools.engine import TERMINAL, Engine, ProgressCallback
+from veo_tools.engine import follow, submission
+from veo_tools.engine.batch_views import batch_view
+from veo_tools.engine.planning import plan_request
+from veo_tools.engine.rerender import explicit_overrides, rerender_input
+from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
+from veo_tools.engine.task_views import policy_for
 from veo_tools.errors import BudgetExceededError, InvalidRequestError, TaskNotFoundError, VeoError
-from veo_tools.journal import TaskRecord, new_task_id, pid_alive
-from veo_tools.models import (
+from veo_tools.journal.store import TaskRecord, new_task_id, pid_alive
+from veo_tools.types import (
     BatchItemInput,
     BatchPlan,
     BatchPlanItem,
     BatchView,
     GenerateVideoInput,
 )
-from veo_tools.planning import plan_request
-from veo_tools.rerender import explicit_overrides, rerender_input
-from veo_tools.views import policy_for
 
 #: Tasks in flight per channel unless told otherwise (APIYI recommends <= 10 on Official).
 DEFAULT_CAPS: dict[str, int] = {"official": 10, "reverse": 10}

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from veo_tools.catalog import Model, get_model, official_model_id, pick_model
-from veo_tools.journal import TaskRecord
-from veo_tools.models import GenerateVideoInput
-from veo_tools.views import request_params
+from veo_tools.engine.task_views import request_params
+from veo_tools.journal.store import TaskRecord
+from veo_tools.types import GenerateVideoInput
 
 #: Fields of the source request that a re-render keeps unless overridden.
 _CARRIED = ("seconds", "resolution", "aspect_ratio", "negative_prompt", "seed")

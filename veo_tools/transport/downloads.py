@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from veo_tools.errors import DownloadError, InvalidRequestError
-from veo_tools.http_errors import read_server_message
+from veo_tools.transport.error_map import read_server_message
 
 logger = logging.getLogger(__name__)
 

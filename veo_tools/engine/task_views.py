@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 from veo_tools.catalog import get_model
-from veo_tools.journal import TaskRecord
-from veo_tools.models import TaskError, TaskStatus, TaskView
-from veo_tools.polling import PollingPolicy
+from veo_tools.engine.polling import PollingPolicy
+from veo_tools.journal.store import TaskRecord
+from veo_tools.types import TaskError, TaskStatus, TaskView
 
 PROMPT_PREVIEW_CHARS = 160
 

@@ -34,8 +34,8 @@ from veo_tools.errors import (
     TransportError,
     VeoError,
 )
-from veo_tools.http_download import checked_video_url, save_video, video_host_error
-from veo_tools.http_errors import error_from_response, redact, transport_error
+from veo_tools.transport.downloads import checked_video_url, save_video, video_host_error
+from veo_tools.transport.error_map import error_from_response, redact, transport_error
 
 if TYPE_CHECKING:
     from veo_tools.settings import Settings

@@ -1,0 +1,1 @@
+"""The durable ledger of every task: the SQLite store and its versioned schema."""

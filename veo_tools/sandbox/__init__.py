@@ -29,17 +29,17 @@ from veo_tools.sandbox.app import create_app
 from veo_tools.sandbox.assets import end_frame_jpg, sample_video, still_png
 from veo_tools.sandbox.config import FaultRule, SandboxConfig
 from veo_tools.sandbox.server import make_server, serve
-from veo_tools.sandbox.state import Sandbox, SandboxStats, SimTask, SimulatedTask
+from veo_tools.sandbox.state import LedgerEntry, Sandbox, SandboxStats, SimTask
 from veo_tools.sandbox.transport import StreamingASGITransport
 
 __all__ = [
     "FaultRule",
+    "LedgerEntry",
     "Sandbox",
     "SandboxConfig",
     "SandboxStats",
     "SimTask",
     "StreamingASGITransport",
-    "SimulatedTask",
     "create_app",
     "end_frame_jpg",
     "make_server",

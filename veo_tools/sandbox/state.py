@@ -68,7 +68,7 @@ class SimTask:
 
 
 @dataclass(frozen=True)
-class SimulatedTask:
+class LedgerEntry:
     """A task as the billing ledger sees it."""
 
     id: str
@@ -89,7 +89,7 @@ class SimulatedTask:
 class SandboxStats:
     """What the sandbox has done so far (``GET /_sandbox/stats``)."""
 
-    tasks: tuple[SimulatedTask, ...]
+    tasks: tuple[LedgerEntry, ...]
     #: Tasks created, per channel (a chat request with ``n=2`` creates two).
     create_count: dict[str, int]
     #: Tasks created and not yet finished, now.
@@ -208,9 +208,9 @@ class Sandbox:
 
     # -- ledger ---------------------------------------------------------------------------
 
-    def record(self, task: SimTask) -> SimulatedTask:
+    def record(self, task: SimTask) -> LedgerEntry:
         phase = self.phase(task)
-        return SimulatedTask(
+        return LedgerEntry(
             id=task.id,
             channel=task.channel,
             model=task.model.id,

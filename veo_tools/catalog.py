@@ -7,7 +7,8 @@ README table) reads model facts from here; no other module spells a model id.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from veo_tools.errors import InvalidRequestError
@@ -16,6 +17,7 @@ Channel = Literal["official", "reverse"]
 Tier = Literal["fast", "standard"]
 Resolution = Literal["720p", "1080p", "4k"]
 AspectRatio = Literal["16:9", "9:16"]
+LifecycleStatus = Literal["active", "degraded", "unavailable", "retired"]
 
 ENDPOINT_VIDEOS = "/v1/videos"
 ENDPOINT_CHAT = "/v1/chat/completions"
@@ -31,6 +33,19 @@ _OFFICIAL_SIZES: dict[tuple[str, str], str] = {
     ("4k", "16:9"): "3840x2160",
     ("4k", "9:16"): "2160x3840",
 }
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """What the public notices say about a model: advice for the recommender, never a lock."""
+
+    status: LifecycleStatus = "active"
+    since: date | None = None
+    #: URL of the notice this status comes from.
+    source: str | None = None
+    #: A model id of the catalog, or free text ("gemini-omni-1.1-flash, not yet on APIYI").
+    replacement: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,7 @@ class Model:
     endpoints: tuple[str, ...]
     #: Typical render time in seconds by resolution, (low, high), from APIYI's docs.
     render_time_s: dict[str, tuple[float, float]]
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
     @property
     def aspect_ratios(self) -> tuple[str, ...]:

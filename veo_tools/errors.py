@@ -11,7 +11,7 @@ Every message is written for an agent: it says what went wrong and what to do ne
     │   ├── AuthenticationError       401
     │   ├── InsufficientBalanceError  402, 403 quota text, 429 balance text
     │   ├── RateLimitError            429 (``retry_after``)
-    │   ├── ModelUnavailableError     503 "no available channels", unknown model
+    │   ├── ModelUnavailableError     the model is retired, in an outage, or not enabled
     │   ├── TaskNotFoundError         404 / task_not_exist, unknown local task id
     │   └── ServerError               5xx
     ├── TransportError                connection refused, time-out
@@ -84,6 +84,12 @@ class RateLimitError(APIError):
 
 
 class ModelUnavailableError(APIError):
+    """The model cannot be used now: retired upstream, in an outage, or not enabled for the key.
+
+    Nothing was billed. ``retryable`` because APIYI may bring a channel back at any time; the
+    message names what is available instead (see :mod:`veo_tools.engine.availability`).
+    """
+
     kind = "model_unavailable"
     retryable = True
 
@@ -162,3 +168,45 @@ def looks_like_content_policy(text: str | None) -> bool:
         return False
     lowered = text.lower()
     return any(m.lower() in lowered for m in CONTENT_POLICY_MARKERS)
+
+
+#: Texts that mean the gateway has no route to the model (retired, switched off, not enabled).
+NO_CHANNEL_MARKERS = ("no available channel", "无可用渠道", "model_not_found")
+#: Google's answer for a retired model id, passed through by APIYI (docs.apiyi.com
+#: /en/live/2026-10/veo-3-1-preview-retired.md): an upstream 404 "... is no longer available".
+RETIRED_MARKER = "is no longer available"
+#: The gateway's code when it cannot read a task back from upstream.
+FETCH_FAILED_MARKER = "fail_to_fetch_task"
+
+
+def looks_like_retired(text: str | None) -> bool:
+    """True when a text quotes the upstream's answer for a retired model."""
+    return bool(text) and RETIRED_MARKER in (text or "").lower()
+
+
+def looks_like_model_unavailable(text: str | None) -> bool:
+    """True when an answer or a task failure says the model itself cannot be used now.
+
+    - ``is no longer available`` anywhere (the retirement answer, usually with
+      ``fail_to_fetch_task`` and an upstream 404);
+    - ``no available channels`` / ``无可用渠道`` / ``model_not_found`` (no channel routes it);
+    - ``fail_to_fetch_task`` together with an upstream ``INTERNAL`` (Google's 500 status): the
+      gateway cannot even read the task back, which is how the 2026 outages showed.
+
+    A task that failed with a bare ``INTERNAL`` (the render ran and failed) is *not* matched: APIYI
+    documents that as transient (retry with the same seed), and a plain HTTP 500 at create stays
+    a retried :class:`ServerError`.
+    """
+    if not text:
+        return False
+    lowered = text.lower()
+    if RETIRED_MARKER in lowered or any(m in lowered for m in NO_CHANNEL_MARKERS):
+        return True
+    return FETCH_FAILED_MARKER in lowered and "INTERNAL" in text
+
+
+def task_failure_kind(text: str | None) -> str:
+    """``content_policy``, ``model_unavailable`` or ``upstream`` for a failed task's reason."""
+    if looks_like_content_policy(text):
+        return "content_policy"
+    return "model_unavailable" if looks_like_model_unavailable(text) else "upstream"

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import SecretStr
 
-from veo_tools.engine import follow, submission
+from veo_tools.engine import availability, follow, submission
 from veo_tools.engine.batches import Batches
+from veo_tools.engine.models_view import models_view
 from veo_tools.engine.rerender import explicit_overrides, rerender_input
 from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
 from veo_tools.journal.store import Journal
@@ -32,6 +33,7 @@ from veo_tools.types import (
     BatchView,
     GenerateVideoInput,
     ListTasksInput,
+    ModelsView,
     Recommendation,
     RecommendChannelInput,
     TaskList,
@@ -118,6 +120,13 @@ class VeoService:
         if needs is not None and not isinstance(needs, RecommendChannelInput):
             needs = RecommendChannelInput.model_validate(needs)
         return recommend_channel(needs)
+
+    async def models(self, refresh: bool = False) -> ModelsView:
+        """Every model with its availability now: the catalog's lifecycle, the live list from
+        ``GET /v1/models`` (cached for ``models_ttl_s``; ``refresh`` reads it again) and the
+        creates the journal saw refused recently. Free: no task is created."""
+        avail = await availability.availability(self._eng, refresh=refresh)
+        return models_view(avail, self._eng.live_models)
 
     async def generate(
         self,

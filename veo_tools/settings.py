@@ -12,6 +12,7 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``VEO_TOOLS_INPUT_DIRS``| the current directory, none if it is ``/`` (``os.pathsep``-separated) |
 | ``VEO_TOOLS_BUDGET_USD``| no cap                          |
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
+| ``VEO_TOOLS_MODELS_TTL_S``| ``300`` (how long ``GET /v1/models`` is trusted) |
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ ENV_VARS: dict[str, str] = {
     "VEO_TOOLS_INPUT_DIRS": "the current directory (none when it is /)",
     "VEO_TOOLS_BUDGET_USD": "no cap",
     "VEO_TOOLS_TIME_SCALE": "1",
+    "VEO_TOOLS_MODELS_TTL_S": "300 (seconds the live model list from GET /v1/models is reused)",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -101,6 +103,8 @@ class Settings:
     #: The SSE stream holds the connection open for the whole render.
     stream_timeout: float = 900.0
     max_retries: int = 4
+    #: Seconds the live model list (``GET /v1/models``) is reused before it is read again.
+    models_ttl_s: float = 300.0
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
@@ -110,6 +114,11 @@ class Settings:
             )
         if self.budget_usd is not None and self.budget_usd < 0:
             raise ConfigurationError(f"budget_usd must be >= 0 (got {self.budget_usd}).")
+        if self.models_ttl_s < 0:
+            raise ConfigurationError(
+                f"models_ttl_s must be >= 0 (got {self.models_ttl_s}); 0 reads the live model "
+                "list on every use."
+            )
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else "unset"
@@ -139,6 +148,8 @@ class Settings:
             values["budget_usd"] = budget
         if (scale := _float(env, "VEO_TOOLS_TIME_SCALE")) is not None:
             values["time_scale"] = scale
+        if (ttl := _float(env, "VEO_TOOLS_MODELS_TTL_S")) is not None:
+            values["models_ttl_s"] = ttl
         unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown:
             raise ConfigurationError(

@@ -433,3 +433,37 @@ class Recommendation(BaseModel):
     alternatives: list[Alternative]
     conflicts: list[str]
     generate_video_args: dict[str, object]
+
+
+class ModelInfo(BaseModel):
+    """One model: its catalog facts, what the public notices say, and whether it is up now."""
+
+    id: str
+    channel: Literal["official", "reverse"]
+    tier: Literal["fast", "standard"]
+    price_usd: float = Field(description="USD per generated video.")
+    lifecycle: Literal["active", "degraded", "unavailable", "retired"] = Field(
+        description="What the public notices say (advice, not a lock)."
+    )
+    lifecycle_since: str | None = Field(None, description="Date of the notice (YYYY-MM-DD).")
+    lifecycle_source: str | None = Field(None, description="URL of the notice.")
+    replacement: str | None = Field(None, description="The model the notice points to, if any.")
+    note: str | None = None
+    availability: Literal["available", "down", "unlisted", "unknown"] = Field(
+        description="available: usable now; down: retired, or refused recently; unlisted: not "
+        "in GET /v1/models for this key; unknown: the live check failed (see reason)."
+    )
+    reason: str | None = Field(None, description="Why, whenever availability is not available.")
+    since: str | None = Field(None, description="Since when it is down (ISO 8601), if known.")
+
+
+class ModelsView(BaseModel):
+    """Every model with its availability now (``veo-tools models``, ``veo://models``)."""
+
+    models: list[ModelInfo]
+    available: list[str] = Field(description="Ids of the models usable now.")
+    live_checked_at: str | None = Field(
+        None, description="When GET /v1/models was read (ISO 8601); null if never."
+    )
+    live_error: str | None = Field(None, description="Why the live check failed, if it did.")
+    next_step: str

@@ -22,7 +22,15 @@ from veo_tools.channels._parse import (
     read_error,
 )
 from veo_tools.channels.base import StreamEvent
-from veo_tools.errors import SubmitOutcomeUnknownError, TaskFailedError, looks_like_content_policy
+from veo_tools.errors import (
+    ModelUnavailableError,
+    SubmitOutcomeUnknownError,
+    TaskFailedError,
+    VeoError,
+    looks_like_content_policy,
+    looks_like_model_unavailable,
+)
+from veo_tools.transport.error_map import CHECK_AGAIN
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +58,12 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= _EXCERPT_CHARS else "…" + text[-_EXCERPT_CHARS:]
 
 
-def _failed(text: str) -> TaskFailedError:
+def _failed(text: str) -> VeoError:
+    if looks_like_model_unavailable(text) and not looks_like_content_policy(text):
+        return ModelUnavailableError(
+            f"The model is unavailable upstream (retired or in an outage): {_excerpt(text)}. "
+            f"Nothing was billed. {CHECK_AGAIN}."
+        )
     policy = looks_like_content_policy(text)
     advice = (
         "This reads like a content-policy block (not billed): rephrase the prompt or change the "

@@ -15,11 +15,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+from veo_tools.engine import availability
 from veo_tools.engine.polling import PollingPolicy
 from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback, heartbeat, status_message
 from veo_tools.engine.submission import terminal_fields
 from veo_tools.engine.task_views import policy_for
-from veo_tools.errors import ConfigurationError, DownloadError, TaskNotFoundError, VeoError
+from veo_tools.errors import (
+    ConfigurationError,
+    DownloadError,
+    ModelUnavailableError,
+    TaskNotFoundError,
+    VeoError,
+    looks_like_retired,
+)
 from veo_tools.journal.store import TaskRecord, pid_alive
 from veo_tools.types import TaskError, TaskView
 
@@ -41,13 +49,30 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
         # The API no longer knows the remote id (expired, or another account or base URL):
         # nothing more can be learnt, and it is never resubmitted on our own.
         return eng.interrupt(rec, f"{exc.message} {LOST_REMOTE}", kind=exc.kind)
+    except ModelUnavailableError as exc:
+        if not looks_like_retired(exc.message):
+            raise  # an outage may pass: keep following the task
+        # The upstream says the model is gone: this task can never finish, and is not billed.
+        rec = eng.journal.update(
+            rec.task_id,
+            status="failed",
+            error_kind=exc.kind,
+            error_message=availability.failed_task_message(eng.http.redact(exc.message)),
+            error_retryable=True,
+            completed_at=eng.clock(),
+        )
+        await availability.live_list(eng)  # so the task's next step names what is up
+        return rec
     fields: dict[str, Any] = {"status": remote.status, "progress": remote.progress}
     if remote.video_url:
         fields["video_url"] = remote.video_url
     fields.update(terminal_fields(eng, remote, eng.clock()))
     if (rec.status, rec.progress) == (remote.status, remote.progress) and len(fields) == 2:
         return rec
-    return eng.journal.update(rec.task_id, **fields)
+    rec = eng.journal.update(rec.task_id, **fields)
+    if rec.error_kind == availability.UNAVAILABLE:
+        await availability.live_list(eng)  # so the task's next step names what is up
+    return rec
 
 
 async def wait(

@@ -12,8 +12,10 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from veo_tools.availability import LiveList
 from veo_tools.channels.official import OfficialClient
 from veo_tools.channels.reverse import ReverseClient
+from veo_tools.engine import availability
 from veo_tools.engine.task_views import ProgressEvent, public_status, task_view
 from veo_tools.errors import TaskFailedError, TaskNotFoundError, VeoError
 from veo_tools.journal.store import Journal, TaskRecord
@@ -44,6 +46,9 @@ class Engine:
     submitting: set[str] = field(default_factory=set)
     #: Who is waiting on a stream right now; a stream reports progress only to a live waiter.
     listeners: dict[str, ProgressCallback] = field(default_factory=dict)
+    #: The last ``GET /v1/models`` read (see :mod:`veo_tools.engine.availability`).
+    live_models: LiveList | None = None
+    probe_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.official = OfficialClient(self.http, time_scale=self.settings.time_scale)
@@ -62,8 +67,13 @@ class Engine:
         return rec
 
     def view(self, rec: TaskRecord, *, deduplicated: bool = False) -> TaskView:
+        gone = rec.status == "failed" and rec.error_kind == availability.UNAVAILABLE
         return task_view(
-            rec, now=self.clock(), time_scale=self.settings.time_scale, deduplicated=deduplicated
+            rec,
+            now=self.clock(),
+            time_scale=self.settings.time_scale,
+            deduplicated=deduplicated,
+            unavailable_step=availability.step_for(self, rec.model) if gone else None,
         )
 
     def record_failure(self, rec: TaskRecord, exc: VeoError) -> TaskRecord:

@@ -13,14 +13,16 @@ from typing import Any
 
 from veo_tools import images as images_mod
 from veo_tools.channels.base import ImagePayload, RemoteTask, VideoRequest
+from veo_tools.engine import availability
 from veo_tools.engine.planning import Plan, plan_request
 from veo_tools.engine.state import Engine
 from veo_tools.errors import (
     DownloadError,
+    ModelUnavailableError,
     SubmitOutcomeUnknownError,
     TransportError,
     VeoError,
-    looks_like_content_policy,
+    task_failure_kind,
 )
 from veo_tools.journal.schema import RecordStatus
 from veo_tools.journal.store import TaskRecord, fingerprint, new_task_id
@@ -109,8 +111,13 @@ async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRec
             task_id=rec.task_id,
         ) from exc
     except VeoError as exc:
+        # A refusal of the model says what is available instead (nothing was created or paid).
         eng.record_failure(rec, exc)
-        raise
+        told = await availability.explained(eng, rec.model, exc)
+        if told is exc:
+            raise
+        eng.record_failure(rec, told)
+        raise told from exc
     except asyncio.CancelledError:
         eng.interrupt(
             rec,
@@ -166,6 +173,8 @@ async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> Non
     except VeoError as exc:
         # Refused (auth, balance, bad request, no channel) or failed: nothing was made.
         eng.record_failure(rec, exc)
+        if isinstance(exc, ModelUnavailableError):
+            await availability.live_list(eng)  # so the task's next step names what is up
     else:
         if eng.get(rec.task_id).status != "completed":
             eng.interrupt(rec, "The stream ended without a video URL.")
@@ -191,13 +200,16 @@ def terminal_fields(eng: Engine, remote: RemoteTask, now: float) -> dict[str, An
     if remote.status == "completed":
         return {"completed_at": now, "progress": 100}
     if remote.status == "failed":
-        policy = looks_like_content_policy(remote.error)
+        kind = task_failure_kind(remote.error)
+        # The server's own words, which may echo the key back.
+        said = eng.http.redact(remote.error or "")
         return {
             "completed_at": now,
-            "error_kind": "content_policy" if policy else "upstream",
-            # The server's own words, which may echo the key back.
-            "error_message": eng.http.redact(remote.error or "")
+            "error_kind": kind,
+            "error_message": availability.failed_task_message(said)
+            if kind == availability.UNAVAILABLE
+            else said
             or "The task failed without a reason (usually content review or upstream capacity).",
-            "error_retryable": not policy,
+            "error_retryable": kind != "content_policy",
         }
     return {}

@@ -55,7 +55,7 @@ def public_status(rec: TaskRecord) -> TaskStatus:
     return cast(TaskStatus, rec.status)
 
 
-def next_step(rec: TaskRecord, eta: float | None) -> str:
+def next_step(rec: TaskRecord, eta: float | None, unavailable_step: str | None = None) -> str:
     status = public_status(rec)
     tid = rec.task_id
     if status == "completed":
@@ -63,6 +63,8 @@ def next_step(rec: TaskRecord, eta: float | None) -> str:
             return f"Done: the video is at {rec.video_path}. Show or send it to the user."
         return f"Rendered: call check_status(task_id='{tid}') with download=true to save the MP4."
     if status == "failed":
+        if rec.error_kind == "model_unavailable" and unavailable_step:
+            return f"{rec.model} is unavailable now (retired or down). {unavailable_step}"
         if rec.error_kind == "content_policy":
             return (
                 "Blocked by content moderation (not billed): rephrase the prompt, avoiding the "
@@ -87,7 +89,12 @@ def next_step(rec: TaskRecord, eta: float | None) -> str:
 
 
 def task_view(
-    rec: TaskRecord, *, now: float, time_scale: float, deduplicated: bool = False
+    rec: TaskRecord,
+    *,
+    now: float,
+    time_scale: float,
+    deduplicated: bool = False,
+    unavailable_step: str | None = None,
 ) -> TaskView:
     end = rec.completed_at if rec.completed_at else now
     elapsed = max(0.0, end - (rec.submitted_at or rec.created_at))
@@ -112,7 +119,7 @@ def task_view(
         video_path=rec.video_path,
         video_url=rec.video_url,
         error=error,
-        next_step=next_step(rec, eta),
+        next_step=next_step(rec, eta, unavailable_step),
         deduplicated=deduplicated,
         created_at=datetime.fromtimestamp(rec.created_at, UTC).isoformat(timespec="seconds"),
         elapsed_s=round(elapsed, 2),

@@ -309,6 +309,20 @@ class Journal:
         ).fetchone()
         return float(row[0])
 
+    def latest_refusals(self, error_kind: str, *, since: float) -> builtins.list[TaskRecord]:
+        """Per model, its latest create at or after ``since`` when that create failed with
+        ``error_kind`` (a later create of the same model, whatever its outcome, clears it).
+
+        ``pending`` batch items are not creates yet (nothing was sent) and are ignored.
+        """
+        sql = (
+            f"{_SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = ? AND t.created_at >= ? "
+            "AND NOT EXISTS (SELECT 1 FROM tasks AS u WHERE u.model = t.model "
+            "AND u.status != 'pending' AND (u.created_at > t.created_at "
+            "OR (u.created_at = t.created_at AND u.rowid > t.rowid)))"
+        )
+        return self._query(sql, (error_kind, since))
+
     def mark_interrupted_streams(self) -> int:
         """Mark streamed tasks whose owning process is gone as ``interrupted``; return how many."""
         now = time.time()

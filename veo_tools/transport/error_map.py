@@ -29,6 +29,7 @@ from veo_tools.errors import (
     TaskNotFoundError,
     TransportError,
     VeoError,
+    looks_like_model_unavailable,
 )
 
 CONSOLE_URL = "https://api.apiyi.com"
@@ -36,7 +37,6 @@ KEY_URL = "https://api.apiyi.com/token"
 MAX_MESSAGE_CHARS = 300
 
 _BALANCE_MARKERS = ("quota", "not enough", "insufficient", "余额", "额度")
-_NO_CHANNEL_MARKERS = ("no available channel", "无可用渠道", "model_not_found")
 _MODEL_MISSING = re.compile(r"model.{0,80}(not found|does not exist|not exist)", re.I | re.S)
 _KEY_LIKE = re.compile(r"(?:Bearer\s+)?(?<![A-Za-z0-9_])sk-[A-Za-z0-9_\-]{4,}")
 _HTML_HINT = (
@@ -129,11 +129,19 @@ def _balance(status: int, msg: ServerMessage) -> VeoError:
     )
 
 
+#: How to see what can be used instead; the engine adds the models available now.
+CHECK_AGAIN = (
+    "See what is available now with `veo-tools models --refresh`, the veo://models resource or "
+    "recommend_channel"
+)
+
+
 def _model_unavailable(status: int, msg: ServerMessage) -> VeoError:
     return ModelUnavailableError(
-        f"The model is not enabled for this key's group (HTTP {status}: {msg.text}). Try the "
-        "other channel (Official '*-generate-preview' models vs Reverse 'veo-3.1*' models), or "
-        f"enable the model for the key's group in the APIYI console ({CONSOLE_URL}).",
+        f"APIYI cannot serve this model now (HTTP {status}: {msg.text}): it is retired, in an "
+        "outage, or not enabled for this key's group. Nothing was billed. Use another model or "
+        f"the other channel, or enable the model for the key's group in the APIYI console "
+        f"({CONSOLE_URL}). {CHECK_AGAIN}.",
         status_code=status,
     )
 
@@ -222,7 +230,7 @@ def error_from_response(response: httpx.Response, *, secret: SecretStr | None = 
         )
     if status == 402 or (status in (403, 429) and _mentions(msg, _BALANCE_MARKERS)):
         return _balance(status, msg)
-    if _mentions(msg, _NO_CHANNEL_MARKERS):
+    if looks_like_model_unavailable(f"{msg.text} {msg.code or ''}"):
         return _model_unavailable(status, msg)
     if status == 403:
         return _forbidden(msg)

@@ -1,0 +1,61 @@
+"""The availability map as the :class:`~veo_tools.types.ModelsView` every front-end shows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from veo_tools.availability import LiveList, ModelAvailability
+from veo_tools.catalog import get_model
+from veo_tools.types import ModelInfo, ModelsView
+
+CHECK_AGAIN = "`veo-tools models --refresh`, the veo://models resource or recommend_channel"
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
+
+
+def model_info(avail: ModelAvailability) -> ModelInfo:
+    model, life = get_model(avail.model_id), avail.lifecycle
+    return ModelInfo(
+        id=model.id,
+        channel=model.channel,
+        tier=model.tier,
+        price_usd=model.price_usd,
+        lifecycle=life.status,
+        lifecycle_since=life.since.isoformat() if life.since else None,
+        lifecycle_source=life.source,
+        replacement=life.replacement,
+        note=life.note,
+        availability=avail.state,
+        reason=avail.reason,
+        since=_iso(avail.since),
+    )
+
+
+def _next_step(available: list[str], live: LiveList | None) -> str:
+    if available:
+        return (
+            f"Use one of the available models ({', '.join(available)}) with generate_video, or "
+            "let recommend_channel pick among them."
+        )
+    if live is None or not live.ok:
+        return (
+            "Whether the models are up is unknown (the live check failed). Fix the cause in "
+            f"live_error, then check again with {CHECK_AGAIN}."
+        )
+    return f"No model is available right now. Check again later with {CHECK_AGAIN}."
+
+
+def models_view(avail: Mapping[str, ModelAvailability], live: LiveList | None) -> ModelsView:
+    available = [a.model_id for a in avail.values() if a.usable]
+    return ModelsView(
+        models=[model_info(a) for a in avail.values()],
+        available=available,
+        live_checked_at=_iso(live.checked_at) if live is not None else None,
+        live_error=live.error if live is not None else None,
+        next_step=_next_step(available, live),
+    )

@@ -1,9 +1,11 @@
 """Resources (``veo://models``, ``veo://tasks/{task_id}``), the ``make_video`` prompt and the
-server instructions. Every price and limit is read from ``veo_tools.catalog``."""
+server instructions. Every price and limit is read from ``veo_tools.catalog``; ``veo://models``
+adds each model's lifecycle and availability now (``VeoService.models``)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer, UserMessage
@@ -56,14 +58,32 @@ def model_facts(model: Model) -> dict[str, Any]:
     }
 
 
-def catalog_json() -> str:
-    return json.dumps(
-        {
-            "pricing": "USD per generated video, whatever its length or resolution",
-            "models": [model_facts(m) for m in MODELS.values()],
-        },
-        indent=1,
-    )
+@dataclass
+class ServerState:
+    """The lifespan's :class:`AppState`, for static resources: mcp 2.3 gives them no Context."""
+
+    current: AppState | None = None
+
+
+async def models_json(state: AppState | None) -> str:
+    """The catalog facts of every model, with its lifecycle and availability now."""
+    document: dict[str, Any] = {
+        "pricing": "USD per generated video, whatever its length or resolution",
+        "models": [model_facts(m) for m in MODELS.values()],
+    }
+    if state is None or state.service is None:
+        why = state.startup_error if state is not None else None
+        document["live_error"] = why or "The video engine is not running."
+        document["next_step"] = "Availability is unknown until the engine starts: " + (
+            why or "check the server's configuration."
+        )
+        return json.dumps(document, indent=1)
+    view = await state.service.models()
+    live = {m.id: m.model_dump(exclude={"id", "channel", "tier", "price_usd"}) for m in view.models}
+    for facts in document["models"]:
+        facts.update(live.get(facts["id"], {}))
+    extra = view.model_dump(include={"available", "live_checked_at", "live_error", "next_step"})
+    return json.dumps({**document, **extra}, indent=1)
 
 
 async def task_json(task_id: str, ctx: Context[AppState, Any]) -> str:
@@ -103,15 +123,23 @@ def make_video(
     return [UserMessage(text)]
 
 
-def register(server: MCPServer[AppState]) -> None:
+def register(server: MCPServer[AppState], holder: ServerState) -> None:
+    """Register the resources and the prompt; the server's lifespan fills ``holder``."""
+
+    async def models() -> str:
+        return await models_json(holder.current)
+
     server.resource(
         "veo://models",
         name="models",
-        title="Veo 3.1 models: prices and limits",
+        title="Veo 3.1 models: prices, limits and availability now",
         description="Every model id with its channel, price per video, lengths, resolutions, "
-        "orientations, image limits and typical render times.",
+        "orientations, image limits, typical render times, lifecycle (retired or not, per "
+        "APIYI's notices) and availability now (available, down, unlisted, unknown, with the "
+        "reason); plus the ids usable now and a next_step. The live list is cached for a few "
+        "minutes.",
         mime_type="application/json",
-    )(catalog_json)
+    )(models)
     server.resource(
         "veo://tasks/{task_id}",
         name="task",

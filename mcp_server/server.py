@@ -59,16 +59,17 @@ def create_server(
     elif settings is None:
         settings = Settings.from_env()
     cap = check_max_wait(max_wait_s) if max_wait_s is not None else max_wait_from_env()
+    holder = resources.ServerState()
     server: MCPServer[AppState] = MCPServer(
         SERVER_NAME,
         title="Veo 3.1 video tools",
         instructions=resources.instructions(sandbox=settings.sandbox, max_wait_s=cap),
         version=__version__,
         tools=build_tools(cap),
-        lifespan=_lifespan(service, settings, cap),
+        lifespan=_lifespan(service, settings, cap, holder),
         log_level=_level(log_level),
     )
-    resources.register(server)
+    resources.register(server, holder)
     return server
 
 
@@ -79,27 +80,41 @@ def _level(name: str) -> _LogLevel:
     return cast(_LogLevel, upper)
 
 
-def _lifespan(service: VeoService | None, settings: Settings, max_wait_s: float) -> Lifespan:
+def _lifespan(
+    service: VeoService | None, settings: Settings, max_wait_s: float, holder: resources.ServerState
+) -> Lifespan:
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        if service is not None:
-            yield AppState(service, max_wait_s)
-            return
-        from veo_tools.service import VeoService  # deferred: the engine's imports are heavy
-
-        try:
-            opened = VeoService(settings)
-        except ConfigurationError as exc:
-            # Keep serving: recommend_channel and veo://models need no key, and every other
-            # tool answers with this message, which tells the user how to fix it.
-            log.error("veo-mcp: the video engine is not configured: %s", exc.message)
-            yield AppState(None, max_wait_s, startup_error=exc.message)
-            return
-        async with opened:
-            log.info("veo-mcp: engine ready (%r)", settings)
-            yield AppState(opened, max_wait_s)
+        async with _opened(service, settings, max_wait_s) as state:
+            holder.current = state  # for veo://models, which gets no Context
+            try:
+                yield state
+            finally:
+                holder.current = None
 
     return lifespan
+
+
+@asynccontextmanager
+async def _opened(
+    service: VeoService | None, settings: Settings, max_wait_s: float
+) -> AsyncIterator[AppState]:
+    if service is not None:
+        yield AppState(service, max_wait_s)
+        return
+    from veo_tools.service import VeoService  # deferred: the engine's imports are heavy
+
+    try:
+        opened = VeoService(settings)
+    except ConfigurationError as exc:
+        # Keep serving: recommend_channel and veo://models need no key, and every other
+        # tool answers with this message, which tells the user how to fix it.
+        log.error("veo-mcp: the video engine is not configured: %s", exc.message)
+        yield AppState(None, max_wait_s, startup_error=exc.message)
+        return
+    async with opened:
+        log.info("veo-mcp: engine ready (%r)", settings)
+        yield AppState(opened, max_wait_s)
 
 
 # ---- command line --------------------------------------------------------------------------

@@ -105,7 +105,7 @@ def judge(
     if refusal is not None and now - refusal.at < cool_down_s:
         return verdict(
             "down",
-            f"its last create was refused as unavailable: {refusal.message}",
+            f"its latest task was refused as unavailable: {refusal.message}",
             refusal.at,
         )
     if live is not None and live.ok:

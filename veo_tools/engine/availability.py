@@ -188,7 +188,8 @@ def _refused_model(model_id: str) -> Model | None:
 
 
 def _named(models: list[Model]) -> str:
-    shown = ", ".join(f"{m.id} ({m.channel}, {m.tier}, ${m.price_usd:g})" for m in models[:MAX_NAMED])
+    named = models[:MAX_NAMED]
+    shown = ", ".join(f"{m.id} ({m.channel}, {m.tier}, ${m.price_usd:g})" for m in named)
     more = len(models) - MAX_NAMED
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -204,18 +205,18 @@ def unavailable_step(avail: Mapping[str, ModelAvailability], model_id: str) -> s
     up = [m for m in others if avail[m.id].usable]
     if up:
         return (
-            f"Not billed. Available now: {_named(up)}. Call generate_video with one of them as "
+            f"Available now: {_named(up)}. Call generate_video with one of them as "
             "`model` (or without `model` and let recommend_channel pick)."
         )
     unknown = [m for m in others if avail[m.id].state == "unknown"]
     if unknown:
         why = avail[unknown[0].id].reason or "the live check failed"
         return (
-            f"Not billed. No model is confirmed available right now ({why}); not known to be "
+            f"No model is confirmed available right now ({why}); not known to be "
             f"down: {_named(unknown)}. {CHECK_AGAIN}, then try again."
         )
     return (
-        "Not billed. No model is available right now. Check again later with `veo-tools models "
+        "No model is available right now. Check again later with `veo-tools models "
         "--refresh`, the veo://models resource or recommend_channel before submitting again."
     )
 

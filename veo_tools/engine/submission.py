@@ -111,12 +111,11 @@ async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRec
             task_id=rec.task_id,
         ) from exc
     except VeoError as exc:
-        # A refusal of the model says what is available instead (nothing was created or paid).
         eng.record_failure(rec, exc)
+        # A refusal of the model says what is available instead (nothing was created or paid).
         told = await availability.explained(eng, rec.model, exc)
         if told is exc:
             raise
-        eng.record_failure(rec, told)
         raise told from exc
     except asyncio.CancelledError:
         eng.interrupt(

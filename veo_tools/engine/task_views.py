@@ -64,7 +64,8 @@ def next_step(rec: TaskRecord, eta: float | None, unavailable_step: str | None =
         return f"Rendered: call check_status(task_id='{tid}') with download=true to save the MP4."
     if status == "failed":
         if rec.error_kind == "model_unavailable" and unavailable_step:
-            return f"{rec.model} is unavailable now (retired or down). {unavailable_step}"
+            gone = f"{rec.model} is unavailable now (retired or down; not billed)."
+            return f"{gone} {unavailable_step}"
         if rec.error_kind == "content_policy":
             return (
                 "Blocked by content moderation (not billed): rephrase the prompt, avoiding the "

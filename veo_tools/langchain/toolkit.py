@@ -18,6 +18,7 @@ from veo_tools.langchain.tools import (
 )
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings
+from veo_tools.types import ModelsView
 
 
 class VeoToolkit(BaseToolkit):
@@ -62,6 +63,15 @@ class VeoToolkit(BaseToolkit):
             ListTasksTool(runner=runner),
             GenerateBatchTool(runner=runner),
         ]
+
+    def models(self, refresh: bool = False) -> ModelsView:
+        """Every model with its lifecycle and availability now (``VeoService.models``): which
+        ones are up, which are down and why. Free; ``refresh`` re-reads ``GET /v1/models``."""
+        return self.runner.call(lambda service, _: service.models(refresh))
+
+    async def amodels(self, refresh: bool = False) -> ModelsView:
+        """:meth:`models` without blocking the caller's event loop."""
+        return await self.runner.acall(lambda service, _: service.models(refresh))
 
     def close(self) -> None:
         self.runner.close()

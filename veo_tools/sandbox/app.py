@@ -1,5 +1,5 @@
-"""The Starlette app: the ``/v1/videos`` trio routed by model or id, the Reverse video URLs, and
-the ``/_sandbox`` admin endpoints (stats, faults)."""
+"""The Starlette app: the ``/v1/videos`` trio routed by model or id, the Reverse video URLs,
+``GET /v1/models``, and the ``/_sandbox`` admin endpoints (stats, faults, lifecycle)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from veo_tools.sandbox.common import (
     sandbox_of,
 )
 from veo_tools.sandbox.config import FaultRule, SandboxConfig
+from veo_tools.sandbox.lifecycle import check_lifecycle, listed_models
 from veo_tools.sandbox.replies import Reply, openai_error
 from veo_tools.sandbox.routes_chat import chat_completions
 from veo_tools.sandbox.routes_official import (
@@ -94,6 +95,42 @@ async def get_asset(request: Request) -> Response:
     return serve_asset(sandbox, task, truncate=truncate)
 
 
+async def list_models(request: Request) -> Response:
+    """``GET /v1/models``: the ids this key can call now, in new-api's OpenAI-style list."""
+    sandbox = sandbox_of(request)
+    authenticate(request, sandbox)
+    await guard(sandbox, "models", "official")
+    created = sandbox.unix()
+    data = [
+        {"id": model_id, "object": "model", "created": created, "owned_by": "vertex-ai"}
+        for model_id in listed_models(sandbox.lifecycle)
+    ]
+    return JSONResponse({"success": True, "object": "list", "data": data})
+
+
+async def get_lifecycle(request: Request) -> Response:
+    return JSONResponse({"lifecycle": sandbox_of(request).lifecycle})
+
+
+async def post_lifecycle(request: Request) -> Response:
+    """Set states: ``{"<model id or channel>": "<state>", ...}``; ``active`` clears one."""
+    sandbox = sandbox_of(request)
+    data = await read_json_object(request)
+    try:
+        changes = check_lifecycle(data)
+    except ConfigurationError as err:
+        return openai_error(400, f"Bad lifecycle change: {err.message}")
+    for target in data:
+        sandbox.lifecycle.pop(target, None)
+    sandbox.lifecycle.update(changes)
+    return JSONResponse({"lifecycle": sandbox.lifecycle})
+
+
+async def delete_lifecycle(request: Request) -> Response:
+    sandbox_of(request).lifecycle.clear()
+    return JSONResponse({"lifecycle": {}})
+
+
 async def get_stats(request: Request) -> Response:
     return JSONResponse(sandbox_of(request).stats().as_dict())
 
@@ -145,11 +182,15 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             Route("/v1/videos/{task_id}", get_video, methods=["GET"]),
             Route("/v1/videos/{task_id}/content", get_content, methods=["GET"]),
             Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/v1/models", list_models, methods=["GET"]),
             Route("/sandbox/assets/{name}", get_asset, methods=["GET"], name="sandbox_asset"),
             Route("/_sandbox/stats", get_stats, methods=["GET"]),
             Route("/_sandbox/faults", get_faults, methods=["GET"]),
             Route("/_sandbox/faults", post_faults, methods=["POST"]),
             Route("/_sandbox/faults", delete_faults, methods=["DELETE"]),
+            Route("/_sandbox/lifecycle", get_lifecycle, methods=["GET"]),
+            Route("/_sandbox/lifecycle", post_lifecycle, methods=["POST"]),
+            Route("/_sandbox/lifecycle", delete_lifecycle, methods=["DELETE"]),
         ],
         exception_handlers={Reply: _reply},
     )

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from veo_tools.catalog import MAX_IMAGE_BYTES, MODELS, Model
 from veo_tools.sandbox.config import HTTP_KINDS, OUTCOME_KINDS
 from veo_tools.sandbox.faults import http_fault
+from veo_tools.sandbox.lifecycle import refusal
 from veo_tools.sandbox.replies import Reply, invalid_token, no_channel, openai_error
 from veo_tools.sandbox.state import Outcome, Sandbox
 from veo_tools.sandbox.uploads import FilePart
@@ -60,13 +61,15 @@ async def guard(
     *,
     stall_now: bool = True,
 ) -> bool:
-    """Count the request and apply an HTTP fault.
+    """Count the request, refuse a model that went away (lifecycle), and apply an HTTP fault.
 
     Error kinds raise :class:`Reply`. A ``hang`` stalls here when ``stall_now``; otherwise it is
     returned as ``True`` so the caller can stall after doing its work (a create that hangs has
     still created, and will still bill, its task).
     """
     sandbox.requests[operation] += 1
+    if model is not None and (refused := refusal(sandbox.lifecycle_state(model), model)):
+        raise Reply(refused)
     kind = sandbox.take_fault(operation, channel, HTTP_KINDS, prompt)
     if kind is None:
         return False

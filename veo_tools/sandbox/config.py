@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from veo_tools.catalog import Channel, all_models
 from veo_tools.errors import ConfigurationError
+from veo_tools.sandbox.lifecycle import LifecycleState, check_lifecycle
 
-Operation = Literal["create", "status", "content", "asset", "chat"]
+Operation = Literal["create", "status", "content", "asset", "chat", "models"]
 FaultKind = Literal[
     "429",
     "500",
@@ -41,6 +42,7 @@ _KINDS_BY_OPERATION: dict[str, frozenset[str]] = {
     "status": HTTP_KINDS,
     "content": HTTP_KINDS | {"truncate"},
     "asset": HTTP_KINDS | {"truncate"},
+    "models": HTTP_KINDS,
 }
 
 
@@ -49,7 +51,8 @@ class FaultRule:
     """Make the next ``times`` matching requests misbehave in one way.
 
     ``operation`` is the endpoint family (``create`` = ``POST /v1/videos``, ``status``,
-    ``content``, ``asset`` = the Reverse video URL, ``chat`` = ``/v1/chat/completions``);
+    ``content``, ``asset`` = the Reverse video URL, ``chat`` = ``/v1/chat/completions``,
+    ``models`` = ``GET /v1/models``);
     ``channel`` narrows it to ``"official"`` or ``"reverse"`` (``None`` = both).
     """
 
@@ -139,6 +142,10 @@ class SandboxConfig:
     #: The video every task delivers; ``None`` = the packaged ``sample.mp4``.
     video_bytes: bytes | None = None
     faults: tuple[FaultRule, ...] = field(default=())
+    #: Models or channels that went away: ``{model id or "official"/"reverse": state}``, with
+    #: states ``retired_at_create``, ``retired_at_poll``, ``outage``, ``outage_at_poll``
+    #: (see :mod:`veo_tools.sandbox.lifecycle`).
+    lifecycle: Mapping[str, LifecycleState] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
@@ -147,6 +154,7 @@ class SandboxConfig:
             raise ConfigurationError(
                 f"queued_fraction must be in [0, 1) (got {self.queued_fraction})."
             )
+        check_lifecycle(self.lifecycle)
         durations = all_models("official")[0].durations
         if self.official_default_seconds not in durations:
             raise ConfigurationError(

@@ -15,6 +15,7 @@ from veo_tools.catalog import Model
 from veo_tools.sandbox.common import SubmitBody, outcome_for
 from veo_tools.sandbox.config import SandboxConfig
 from veo_tools.sandbox.faults import CONTENT_POLICY_TEXT, UPSTREAM_FAILURE_TEXT
+from veo_tools.sandbox.lifecycle import FAILS_AT_POLL, lifecycle_failure
 from veo_tools.sandbox.replies import Reply, openai_error, task_error
 from veo_tools.sandbox.state import Phase, Sandbox, SimTask
 from veo_tools.sandbox.uploads import ImageError, image_from_form
@@ -188,7 +189,11 @@ def official_view(sandbox: Sandbox, task: SimTask) -> dict[str, Any]:
     }
     if phase == "completed":
         body["completed_at"] = sandbox.unix(task.finish)
-    if phase == "failed" and sandbox.config.official_failure_error != "absent":
+    if phase == "failed" and task.outcome in FAILS_AT_POLL.values():
+        # The gateway's own failure when it cannot fetch the task upstream: always a reason.
+        message = lifecycle_failure(task.outcome, task.model)
+        body["error"] = {"message": message, "code": "fail_to_fetch_task"}
+    elif phase == "failed" and sandbox.config.official_failure_error != "absent":
         body["error"] = _failure_error(sandbox.config, task)
     return body
 

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from veo_tools.catalog import Model
 from veo_tools.sandbox.common import SubmitBody, asset_url, outcome_for
 from veo_tools.sandbox.faults import CONTENT_POLICY_TEXT, UPSTREAM_FAILURE_TEXT
+from veo_tools.sandbox.lifecycle import FAILS_AT_POLL, lifecycle_failure
 from veo_tools.sandbox.replies import Reply, openai_error, sister_error
 from veo_tools.sandbox.state import Outcome, Phase, Sandbox, SimTask, Via
 from veo_tools.sandbox.uploads import FilePart, ImageError, ImageIn, image_from_form
@@ -92,11 +93,14 @@ def reverse_view(sandbox: Sandbox, task: SimTask, request: Request) -> dict[str,
         body["prompt"] = task.prompt
         body["video_url"] = asset_url(request, task.id)
     if phase == "failed":
-        body["error"] = {"message": failure_text(task), "code": "task_failed"}
+        code = "fail_to_fetch_task" if task.outcome in FAILS_AT_POLL.values() else "task_failed"
+        body["error"] = {"message": failure_text(task), "code": code}
     return body
 
 
 def failure_text(task: SimTask) -> str:
+    if task.outcome in FAILS_AT_POLL.values():
+        return lifecycle_failure(task.outcome, task.model)
     return CONTENT_POLICY_TEXT if task.outcome == "content_policy" else UPSTREAM_FAILURE_TEXT
 
 

@@ -19,12 +19,14 @@ from veo_tools.catalog import Channel, Model
 from veo_tools.sandbox.assets import sample_video
 from veo_tools.sandbox.config import SandboxConfig
 from veo_tools.sandbox.faults import ONCE_PER_PROMPT, FaultBook, markers_in
+from veo_tools.sandbox.lifecycle import FAILS_AT_POLL, check_lifecycle, state_of
 from veo_tools.sandbox.replies import random_alnum
 
 Phase = Literal["queued", "running", "completed", "failed"]
 #: A phase as the package's readers spell it (``veo_tools.channels.base.RemoteStatus``).
 Status = Literal["queued", "in_progress", "completed", "failed"]
-Outcome = Literal["completed", "content_policy", "fail"]
+#: ``retired`` / ``outage``: accepted, then failed because the model went away (lifecycle).
+Outcome = Literal["completed", "content_policy", "fail", "retired", "outage"]
 Via = Literal["videos", "chat"]
 CHANNELS: tuple[Channel, ...] = ("official", "reverse")
 
@@ -112,6 +114,8 @@ class Sandbox:
         self.config = config or SandboxConfig()
         self.tasks: dict[str, SimTask] = {}
         self.faults = FaultBook(self.config.faults)
+        #: Models or channels that went away (``POST /_sandbox/lifecycle`` changes it).
+        self.lifecycle: dict[str, str] = check_lifecycle(self.config.lifecycle)
         self.requests: Counter[str] = Counter()
         self.faults_fired: Counter[str] = Counter()
         self.video = self.config.video_bytes or sample_video()
@@ -141,11 +145,17 @@ class Sandbox:
         return self.scaled(seconds)
 
     def add_task(self, model: Model, prompt: str, via: Via, **fields: Any) -> SimTask:
-        """Record a new task; its render time is drawn now."""
+        """Record a new task; its render time is drawn now.
+
+        A model in a fails-at-poll lifecycle state gets that outcome, and fails as soon as it
+        leaves the queue (the upstream refuses it at once)."""
         resolution = fields.get("resolution")
         render_s = self.draw_render_s(
             model, resolution, with_image=fields.get("image_count", 0) > 0
         )
+        if gone := FAILS_AT_POLL.get(self.lifecycle_state(model)):
+            fields["outcome"] = gone
+            render_s *= max(self.config.queued_fraction, 0.05)
         task = SimTask(
             id=_new_id(model.channel),
             model=model,
@@ -181,6 +191,9 @@ class Sandbox:
             return False
         task.truncations -= 1
         return True
+
+    def lifecycle_state(self, model: Model) -> str:
+        return state_of(self.lifecycle, model)
 
     # -- faults ---------------------------------------------------------------------------
 

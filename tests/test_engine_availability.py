@@ -14,6 +14,7 @@ import pytest
 from veo_tools.availability import LiveList, ModelAvailability
 from veo_tools.catalog import Lifecycle, all_models
 from veo_tools.engine import availability
+from veo_tools.errors import ModelUnavailableError
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings
 
@@ -226,7 +227,7 @@ async def test_a_refused_create_holds_the_model_down_until_the_cool_down_ends(
 ) -> None:
     clock = Clock()
     async with _service(tmp_path, Api(_refusing("veo-3.1-fast")), clock) as svc:
-        with pytest.raises(Exception, match="Available now: "):
+        with pytest.raises(ModelUnavailableError, match="Available now: "):
             await svc.generate({"prompt": "a fox", "model": "veo-3.1-fast"})
         down = {m.id: m for m in (await svc.models()).models}["veo-3.1-fast"]
         assert down.availability == "down" and down.since is not None
@@ -238,7 +239,7 @@ async def test_a_refused_create_holds_the_model_down_until_the_cool_down_ends(
 async def test_a_later_accepted_create_clears_the_refusal(tmp_path: Path) -> None:
     api = Api(_refusing("veo-3.1-fast"))
     async with _service(tmp_path, api, Clock()) as svc:
-        with pytest.raises(Exception, match="not billed|Nothing was billed"):
+        with pytest.raises(ModelUnavailableError, match="Nothing was billed"):
             await svc.generate({"prompt": "a fox", "model": "veo-3.1-fast"})
         api.answer = _refusing("none")
         await svc.generate({"prompt": "a fox", "model": "veo-3.1-fast"})

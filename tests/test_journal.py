@@ -374,3 +374,34 @@ def test_task_naming_an_unknown_batch_is_refused(journal: Journal) -> None:
 def test_module_never_deletes_rows() -> None:
     source = (REPO_ROOT / "veo_tools" / "journal" / "store.py").read_text()
     assert not re.search(r"\bDELETE\s+FROM\b", source, re.IGNORECASE)
+
+
+def _refused(model: str, at: float, kind: str = "model_unavailable", **more: Any) -> TaskRecord:
+    fields = {"status": "failed", "error_kind": kind, "error_message": f"{model} refused"}
+    return record(model=model, created_at=at, **{**fields, **more})
+
+
+def test_latest_refusals_gives_each_models_latest_create_when_it_was_refused(
+    journal: Any,
+) -> None:
+    journal.insert(record(model="a", created_at=T0, status="completed"))
+    journal.insert(_refused("a", T0 + 1))  # latest of a: refused
+    journal.insert(_refused("b", T0 + 1))
+    journal.insert(record(model="b", created_at=T0 + 2, status="queued"))  # a later create
+    journal.insert(_refused("c", T0 + 1, kind="upstream"))  # another failure kind
+    journal.insert(_refused("d", T0 + 3))
+    journal.insert(record(model="d", created_at=T0 + 4, status="pending"))  # not sent yet
+    journal.insert(_refused("e", T0 - 100))  # before `since`
+    rows = journal.latest_refusals("model_unavailable", since=T0 - 10)
+    assert sorted((r.model, r.error_message) for r in rows) == [
+        ("a", "a refused"),
+        ("d", "d refused"),
+    ]
+
+
+def test_latest_refusals_breaks_a_tie_on_creation_time_by_insertion_order(journal: Any) -> None:
+    journal.insert(_refused("a", T0))
+    journal.insert(record(model="a", created_at=T0, status="completed"))
+    assert journal.latest_refusals("model_unavailable", since=T0 - 1) == []
+    journal.insert(_refused("a", T0))
+    assert len(journal.latest_refusals("model_unavailable", since=T0 - 1)) == 1

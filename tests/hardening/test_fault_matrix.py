@@ -10,9 +10,11 @@ import httpx
 import pytest
 
 from veo_tools import errors
+from veo_tools.engine.planning import plan_request
 from veo_tools.sandbox import FaultRule, SandboxConfig, StreamingASGITransport, create_app
 from veo_tools.service import VeoService
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
+from veo_tools.types import GenerateVideoInput
 
 ASYNC = {
     "official": {"prompt": "a harbour at dawn", "channel": "official"},
@@ -258,4 +260,36 @@ async def test_a_balance_error_on_a_status_call_is_typed_and_the_task_is_kept(
             await svc.check_status(view.task_id)
         done = await svc.check_status(view.task_id, wait_seconds=30)
         assert done.status == "completed" and done.video_path
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
+# -- models and channels that go away (sandbox lifecycle states) -------------------------------
+
+LIFECYCLE = [
+    (flow, target, state)
+    for flow in ("official", "reverse", "stream")
+    for target in ("model", "channel")
+    for state in ("retired_at_create", "retired_at_poll", "outage", "outage_at_poll")
+]
+
+
+@pytest.mark.parametrize(("flow", "target", "state"), LIFECYCLE)
+async def test_a_model_or_channel_that_went_away_is_model_unavailable_and_never_billed(
+    sandbox_settings: Settings, flow: str, target: str, state: str
+) -> None:
+    model = plan_request(GenerateVideoInput.model_validate(ASYNC[flow])).model.id
+    key = model if target == "model" else ASYNC[flow]["channel"]
+    async with _service(sandbox_settings, lifecycle={key: state}) as svc:
+        try:
+            view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+        except errors.ModelUnavailableError as exc:
+            assert state in ("retired_at_create", "outage") and "sk-" not in exc.message
+            view = svc.list_tasks().tasks[0]
+        assert view.status == "failed" and not view.billed
+        assert view.error is not None and view.error.kind == "model_unavailable"
+        assert view.next_step.startswith(f"{model} is unavailable now")
+        assert "Available now: " in view.next_step  # the other channel is up
+        (row,) = svc.journal.list()
+        assert row.status == "failed" and row.error_kind == "model_unavailable"
+        assert svc.sandbox is not None and sum(svc.sandbox.stats().billed_usd.values()) == 0
         _assert_clean(svc, sandbox_settings.output_dir)

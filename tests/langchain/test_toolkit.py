@@ -26,6 +26,7 @@ from veo_tools.types import (
     GenerateBatchInput,
     GenerateVideoInput,
     ListTasksInput,
+    ModelsView,
     Recommendation,
     RecommendChannelInput,
     TaskList,
@@ -244,3 +245,15 @@ def test_runner_reprs_show_settings_not_secrets() -> None:
     runner = ServiceRunner(sandbox=True)
     assert repr(runner).startswith("ServiceRunner(Settings(")
     assert "sk-sandbox" not in repr(runner)
+
+
+def test_the_toolkit_reports_model_availability_sync(toolkit: VeoToolkit) -> None:
+    view = toolkit.models()
+    assert isinstance(view, ModelsView) and view.available == list(MODELS)
+
+
+async def test_the_toolkit_reports_model_availability_async(toolkit: VeoToolkit) -> None:
+    assert toolkit.service.sandbox is not None
+    toolkit.service.sandbox.lifecycle["reverse"] = "outage"
+    view = await toolkit.amodels(refresh=True)
+    assert view.available == [m.id for m in MODELS.values() if m.channel == "official"]

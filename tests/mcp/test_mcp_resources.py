@@ -10,6 +10,7 @@ from mcp.types import TextContent, TextResourceContents
 from mcp_helpers import structured
 
 from veo_tools.catalog import MODELS
+from veo_tools.service import VeoService
 from veo_tools.types import TaskView
 
 
@@ -72,3 +73,32 @@ async def test_instructions_give_the_workflow_and_catalog_prices(client: Client)
         assert f"${price:g}" in instructions
     assert "SANDBOX" in instructions
     assert len(instructions.splitlines()) <= 5
+
+
+async def test_models_resource_adds_each_models_lifecycle_and_availability(client: Client) -> None:
+    catalog = json.loads(await _read_text(client, "veo://models"))
+    assert catalog["available"] == list(MODELS) and catalog["live_error"] is None
+    assert catalog["live_checked_at"] and catalog["next_step"]
+    for model in catalog["models"]:
+        assert model["availability"] == "available" and model["lifecycle"] == "active"
+        assert {"reason", "since", "replacement", "lifecycle_source"} <= set(model)
+
+
+async def test_models_resource_shows_a_down_channel(client: Client, service: VeoService) -> None:
+    assert service.sandbox is not None
+    service.sandbox.lifecycle["official"] = "outage"
+    await service.models(refresh=True)
+    catalog = json.loads(await _read_text(client, "veo://models"))
+    states = {m["id"]: m["availability"] for m in catalog["models"]}
+    assert {states[m.id] for m in MODELS.values() if m.channel == "official"} == {"unlisted"}
+    assert {states[m.id] for m in MODELS.values() if m.channel == "reverse"} == {"available"}
+
+
+async def test_models_resource_without_an_engine_lists_the_catalog_and_says_why() -> None:
+    from mcp_server.resources import models_json
+    from mcp_server.state import AppState
+
+    text = await models_json(AppState(None, startup_error="No APIYI API key."))
+    document = json.loads(text)
+    assert len(document["models"]) == len(MODELS)
+    assert document["live_error"] == "No APIYI API key."

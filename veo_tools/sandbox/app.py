@@ -113,15 +113,13 @@ async def get_lifecycle(request: Request) -> Response:
 
 
 async def post_lifecycle(request: Request) -> Response:
-    """Set states: ``{"<model id or channel>": "<state>", ...}``; ``active`` clears one."""
+    """Set states: ``{"<model id or channel>": "<state>", ...}`` (``DELETE`` clears them all)."""
     sandbox = sandbox_of(request)
     data = await read_json_object(request)
     try:
         changes = check_lifecycle(data)
     except ConfigurationError as err:
         return openai_error(400, f"Bad lifecycle change: {err.message}")
-    for target in data:
-        sandbox.lifecycle.pop(target, None)
     sandbox.lifecycle.update(changes)
     return JSONResponse({"lifecycle": sandbox.lifecycle})
 

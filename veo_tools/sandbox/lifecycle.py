@@ -42,7 +42,9 @@ TARGETS = ("official", "reverse")
 
 
 def check_lifecycle(states: Mapping[str, str]) -> dict[str, str]:
-    """A validated copy of a ``{model id or channel: state}`` map (``active`` entries dropped)."""
+    """A validated copy of a ``{model id or channel: state}`` map.
+
+    ``active`` entries are kept: on a model they override a state set on its channel."""
     checked: dict[str, str] = {}
     for target, state in states.items():
         if target not in MODELS and target not in TARGETS:
@@ -55,12 +57,12 @@ def check_lifecycle(states: Mapping[str, str]) -> dict[str, str]:
                 f"Lifecycle state {state!r} for {target!r}; use one of "
                 f"{', '.join(LIFECYCLE_STATES)}."
             )
-        if state != "active":
-            checked[target] = state
+        checked[target] = state
     return checked
 
 
 def state_of(states: Mapping[str, str], model: Model) -> str:
+    """The model's own state, else its channel's, else ``active``."""
     return states.get(model.id) or states.get(model.channel) or "active"
 
 

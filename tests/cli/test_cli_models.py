@@ -1,0 +1,39 @@
+"""``veo-tools models``: the table, ``--json``, ``--refresh`` and the exit codes."""
+
+from __future__ import annotations
+
+from conftest import Run
+
+from veo_tools.catalog import MODELS
+from veo_tools.types import ModelsView
+
+
+def test_models_shows_every_model_with_its_availability(run: Run) -> None:
+    result = run("--sandbox", "models")
+    assert result.code == 0
+    for model_id in MODELS:
+        assert model_id in result.out
+    assert "available" in result.out and "live list checked" in result.out
+
+
+def test_models_json_is_a_models_view_and_refresh_is_accepted(run: Run) -> None:
+    result = run("--sandbox", "models", "--json", "--refresh")
+    assert result.code == 0
+    view = ModelsView.model_validate_json(result.out)
+    assert [m.id for m in view.models] == list(MODELS)
+    assert view.available == list(MODELS) and view.live_error is None
+    assert {m.availability for m in view.models} == {"available"}
+
+
+def test_models_without_a_key_still_lists_the_catalog_and_exits_3(run: Run) -> None:
+    result = run("models", "--json")
+    assert result.code == 3
+    view = ModelsView.model_validate_json(result.out)
+    assert {m.availability for m in view.models} == {"unknown"}
+    assert "APIYI_API_KEY" in result.err
+
+
+def test_models_over_http_reads_the_served_sandbox(run: Run, served_sandbox: str) -> None:
+    result = run("models", "--json")
+    assert result.code == 0
+    assert ModelsView.model_validate_json(result.out).available == list(MODELS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Run
+from cli_support import Run
 
 from veo_tools.catalog import MODELS
 from veo_tools.types import ModelsView

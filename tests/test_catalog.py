@@ -4,10 +4,8 @@ from veo_tools.catalog import (
     MODELS,
     all_models,
     get_model,
-    official_model_id,
     pick_model,
     prices_text,
-    reverse_model_id,
     validate_request,
 )
 from veo_tools.errors import InvalidRequestError
@@ -38,10 +36,13 @@ def test_every_documented_model_has_its_documented_price(model_id: str, price: f
     assert get_model(model_id).price_usd == price
 
 
-def test_reverse_ids_are_built_from_their_three_switches() -> None:
-    assert reverse_model_id(landscape=True, fast=True, fl=True) == "veo-3.1-landscape-fast-fl"
-    assert reverse_model_id(landscape=False, fast=False, fl=False) == "veo-3.1"
-    assert official_model_id(fast=True) == "veo-3.1-fast-generate-preview"
+def test_models_are_found_by_channel_tier_orientation_and_frames() -> None:
+    landscape_fast_fl = pick_model("reverse", fast=True, aspect_ratio="16:9", frame_to_video=True)
+    assert landscape_fast_fl.id == "veo-3.1-landscape-fast-fl"
+    assert pick_model("reverse", fast=False, aspect_ratio="9:16").id == "veo-3.1"
+    assert pick_model("official", fast=True).id == "veo-3.1-fast-generate-preview"
+    # Official has no frame-to-video model: its model for the tier takes a reference image.
+    assert pick_model("official", fast=False, frame_to_video=True).id == "veo-3.1-generate-preview"
 
 
 def test_reverse_orientation_is_fixed_by_the_id() -> None:

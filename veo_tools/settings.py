@@ -12,6 +12,7 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``VEO_TOOLS_INPUT_DIRS``| the current directory, none if it is ``/`` (``os.pathsep``-separated) |
 | ``VEO_TOOLS_BUDGET_USD``| no cap                          |
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
+| ``VEO_TOOLS_MODELS``    | ``models.toml`` in the platformdirs user config dir, if it exists |
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ ENV_VARS: dict[str, str] = {
     "VEO_TOOLS_INPUT_DIRS": "the current directory (none when it is /)",
     "VEO_TOOLS_BUDGET_USD": "no cap",
     "VEO_TOOLS_TIME_SCALE": "1",
+    "VEO_TOOLS_MODELS": "models.toml in the platform's user config dir (e.g. "
+    "~/.config/veo-tools/models.toml) when it exists: a catalog override file",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -101,6 +104,8 @@ class Settings:
     #: The SSE stream holds the connection open for the whole render.
     stream_timeout: float = 900.0
     max_retries: int = 4
+    #: A catalog override file (see ``veo_tools.catalog_file``); ``None``: the catalog's default.
+    models_file: Path | None = None
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
@@ -139,6 +144,8 @@ class Settings:
             values["budget_usd"] = budget
         if (scale := _float(env, "VEO_TOOLS_TIME_SCALE")) is not None:
             values["time_scale"] = scale
+        if models := env.get("VEO_TOOLS_MODELS", "").strip():
+            values["models_file"] = Path(models).expanduser()
         unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown:
             raise ConfigurationError(
@@ -150,7 +157,7 @@ class Settings:
                 continue
             if name == "api_key" and isinstance(value, str):
                 value = SecretStr(_bare_key(value))
-            if name in {"output_dir", "state_dir"}:
+            if name in {"output_dir", "state_dir", "models_file"}:
                 value = Path(value).expanduser()
             if name == "input_dirs":
                 value = tuple(Path(v).expanduser() for v in value)

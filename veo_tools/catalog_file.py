@@ -15,9 +15,10 @@ means there is no override.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -27,6 +28,7 @@ from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails
 
 from veo_tools.catalog_table import (
     ENDPOINT_CHAT,
@@ -180,30 +182,19 @@ class _FileError(Exception):
         self.problems = problems
 
 
-def shipped_path() -> str:
-    return str(files("veo_tools").joinpath("data", "models.toml"))
-
-
 @cache
 def _shipped_tables() -> Mapping[str, Table]:
     text = files("veo_tools").joinpath("data", "models.toml").read_text("utf-8")
-    try:
-        return MappingProxyType(_model_tables(_parse(text)))
-    except _FileError as exc:
-        raise ConfigurationError(
-            f"The shipped catalog {shipped_path()} is invalid: {exc}"
-        ) from None
+    return MappingProxyType(_model_tables(_parse(text)))
 
 
 @cache
 def shipped() -> Catalog:
     """The catalog as shipped, without any override (read once per process)."""
     try:
-        return _build(_shipped_tables(), new_ids=frozenset(), path=None)
-    except _FileError as exc:
-        raise ConfigurationError(
-            f"The shipped catalog {shipped_path()} is invalid: {exc}"
-        ) from None
+        return _build(_shipped_tables(), shipped_ids=(), path=None)
+    except _FileError as exc:  # a broken release: the tests load this file
+        raise ConfigurationError(f"veo_tools/data/models.toml is invalid: {exc}") from None
 
 
 def default_models_file() -> Path:
@@ -219,11 +210,12 @@ def load(models_file: Path | None = None) -> Catalog:
     path = models_file or default_models_file()
     if not explicit and not path.exists():
         return shipped()
+    shipped()  # a broken shipped file is our bug, not the override's
     try:
         tables = _model_tables(_parse(_read(path)))
         base = dict(_shipped_tables())
         merged = {**base, **{i: {**base.get(i, {}), **t} for i, t in tables.items()}}
-        return _build(merged, new_ids=frozenset(tables) - set(base), path=path)
+        return _build(merged, shipped_ids=base, path=path)
     except _FileError as exc:
         return Catalog(shipped().models, override_path=path, override_error=_message(path, exc))
 
@@ -235,8 +227,7 @@ def _message(path: Path, exc: _FileError) -> str:
         f"Ignored the models override file {path}: "
         + "; ".join(listed)
         + (f"; and {more} more problem(s)" if more else "")
-        + ". The shipped catalog is used instead: fix the file, or remove it "
-        f"(or unset {ENV_VAR})."
+        + ". The shipped catalog is used instead: fix or remove the file."
     )
 
 
@@ -278,29 +269,46 @@ def _model_tables(document: Table) -> dict[str, Table]:
     return models
 
 
-def _build(tables: Mapping[str, Table], *, new_ids: frozenset[str], path: Path | None) -> Catalog:
+def _build(
+    tables: Mapping[str, Table], *, shipped_ids: Iterable[str], path: Path | None
+) -> Catalog:
     models: dict[str, Model] = {}
     problems: list[str] = []
     for model_id, table in tables.items():
         try:
             models[model_id] = ModelEntry.model_validate(table).to_model(model_id)
         except ValidationError as exc:
-            problems += [_problem(model_id, err, model_id in new_ids) for err in exc.errors()]
+            problems += _problems(model_id, exc, shipped_ids)
     if problems:
         raise _FileError(problems)
     return Catalog(MappingProxyType(models), override_path=path)
 
 
-def _problem(model_id: str, err: Any, new: bool) -> str:
-    where = ".".join(str(part) for part in err["loc"]) or "(the table)"
-    if err["type"] == "missing":
-        why = "missing" + (
-            " (a model that is not in the shipped catalog must give every field)" if new else ""
+def _problems(model_id: str, exc: ValidationError, shipped_ids: Iterable[str]) -> list[str]:
+    errors = exc.errors()
+    problems = [_problem(model_id, err) for err in errors if err["type"] != "missing"]
+    # Only a new id can miss a field: a shipped id's table is merged over the shipped one.
+    missing = ", ".join(
+        repr(".".join(map(str, e["loc"]))) for e in errors if e["type"] == "missing"
+    )
+    if missing:
+        close = difflib.get_close_matches(model_id, list(shipped_ids), n=1)
+        typo = f" (or did you mean the shipped {close[0]!r}?)" if close else ""
+        problems.insert(
+            0,
+            f"model {model_id!r}, field(s) {missing}: missing; a model that is not in the "
+            f"shipped catalog must give every field{typo}",
         )
-    elif err["type"] == "extra_forbidden":
-        why = f"unknown field (known: {', '.join(ModelEntry.model_fields)})"
-        if len(err["loc"]) > 1 and err["loc"][0] == "lifecycle":
-            why = f"unknown field (known: {', '.join(LifecycleEntry.model_fields)})"
+    return problems
+
+
+def _problem(model_id: str, err: ErrorDetails) -> str:
+    where = ".".join(str(part) for part in err["loc"]) or "(the table)"
+    if err["type"] == "extra_forbidden":
+        entry = (
+            LifecycleEntry if err["loc"][0] == "lifecycle" and len(err["loc"]) > 1 else ModelEntry
+        )
+        why = f"unknown field (known: {', '.join(entry.model_fields)})"
     else:
         got = repr(err["input"])
         got = got if len(got) <= 60 else got[:57] + "..."

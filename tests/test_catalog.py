@@ -197,7 +197,8 @@ def test_importing_the_package_loads_no_catalog_and_reads_no_override(tmp_path: 
     bad = tmp_path / "models.toml"
     bad.write_text("this is not toml", "utf-8")
     script = (
-        "import veo_tools, veo_tools.cli, veo_tools.langchain, veo_tools.sandbox, mcp_server.server\n"
+        "import veo_tools, veo_tools.cli, veo_tools.langchain, veo_tools.sandbox\n"
+        "import mcp_server.server\n"
         "from veo_tools import catalog\n"
         "assert catalog._current is None, 'loaded at import time'\n"
         "print(catalog.get_model('veo-3.1').id)\n"

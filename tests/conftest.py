@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import MappingProxyType
 
+import platformdirs
 import pytest
 import uvicorn
 
+from veo_tools import catalog
+from veo_tools.catalog import Catalog, Lifecycle
 from veo_tools.settings import Settings
 
 #: Sandbox and polling time scale for tests: a 60-90 s render takes 0.12-0.18 s.
@@ -30,8 +35,16 @@ def sandbox_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads the developer's key or writes to the developer's state or output dirs."""
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test reads the developer's key, catalog override or config dir, or writes to the
+    developer's state or output dirs.
+
+    "No override" is the absence of ``VEO_TOOLS_MODELS`` and of ``models.toml`` in the config dir
+    (a ``VEO_TOOLS_MODELS`` naming a missing file is an error, not "none"). The config dir is a
+    fresh empty directory: ``platformdirs.user_config_dir`` in this process, ``XDG_CONFIG_HOME``
+    for subprocesses. Every test starts and ends with no current catalog, so a catalog a test
+    installed (``catalog.use``, ``Settings.models_file``) never leaks into the next one.
+    """
     for name in (
         "APIYI_API_KEY",
         "APIYI_BASE_URL",
@@ -40,10 +53,29 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         "VEO_TOOLS_INPUT_DIRS",
         "VEO_TOOLS_TIME_SCALE",
         "VEO_TOOLS_MODELS_TTL_S",
+        "VEO_TOOLS_MODELS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VEO_TOOLS_STATE_DIR", str(tmp_path / "default-state"))
     monkeypatch.setenv("VEO_TOOLS_OUTPUT_DIR", str(tmp_path / "default-out"))
+    config_home = tmp_path / "default-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    monkeypatch.setattr(
+        platformdirs, "user_config_dir", lambda appname, *a, **k: str(config_home / appname)
+    )
+    catalog.use(None)
+    yield
+    catalog.use(None)
+
+
+@pytest.fixture
+def all_models_active() -> None:
+    """The shipped catalog with every lifecycle reset to ``active``: for tests of the rules that
+    apply to a model nobody has announced as down (the shipped Veo ids are all retired or paused).
+    """
+    shipped = catalog.shipped_catalog()
+    active = {m.id: dataclasses.replace(m, lifecycle=Lifecycle()) for m in shipped.models.values()}
+    catalog.use(Catalog(MappingProxyType(active)))
 
 
 @pytest.fixture

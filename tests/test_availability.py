@@ -31,7 +31,7 @@ def _listed(*ids: str) -> LiveList:
 
 
 def test_an_active_model_the_live_list_names_is_available_without_a_reason() -> None:
-    verdict = judge(get_model(FAST), _listed(FAST), None, now=NOW)
+    verdict = judge(_with("active"), _listed(FAST), None, now=NOW)
     assert (verdict.state, verdict.reason, verdict.since, verdict.usable) == (
         "available",
         None,
@@ -41,24 +41,25 @@ def test_an_active_model_the_live_list_names_is_available_without_a_reason() -> 
 
 
 def test_an_active_model_the_live_list_leaves_out_is_unlisted() -> None:
-    verdict = judge(get_model(FAST), _listed("veo-3.1"), None, now=NOW)
+    verdict = judge(_with("active"), _listed("veo-3.1"), None, now=NOW)
     assert verdict.state == "unlisted" and not verdict.usable
     assert verdict.reason is not None and "GET /v1/models" in verdict.reason
 
 
 def test_an_empty_live_list_leaves_every_active_model_unlisted() -> None:
-    result = combine(all_models(), _listed(), {}, now=NOW)
+    active = [dataclasses.replace(m, lifecycle=Lifecycle()) for m in all_models()]
+    result = combine(active, _listed(), {}, now=NOW)
     assert {a.state for a in result.values()} == {"unlisted"}
 
 
 def test_a_failed_probe_makes_an_active_model_unknown_with_the_probe_error() -> None:
     live = LiveList(None, checked_at=NOW, error="GET /v1/models: the key was refused (HTTP 401)")
-    verdict = judge(get_model(FAST), live, None, now=NOW)
+    verdict = judge(_with("active"), live, None, now=NOW)
     assert verdict.state == "unknown" and verdict.reason == live.error
 
 
 def test_a_model_never_checked_is_unknown_and_says_so() -> None:
-    verdict = judge(get_model(FAST), None, None, now=NOW)
+    verdict = judge(_with("active"), None, None, now=NOW)
     assert verdict.state == "unknown" and verdict.reason == "the live list was not checked"
 
 

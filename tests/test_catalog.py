@@ -1,16 +1,31 @@
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from types import MappingProxyType
+
 import pytest
 
 from veo_tools.catalog import (
     MODELS,
+    Catalog,
     all_models,
+    current,
     get_model,
-    official_model_id,
     pick_model,
     prices_text,
-    reverse_model_id,
+    shipped_catalog,
+    use,
     validate_request,
 )
-from veo_tools.errors import InvalidRequestError
+from veo_tools.engine.planning import plan_request
+from veo_tools.errors import ConfigurationError, InvalidRequestError
+from veo_tools.types import GenerateVideoInput
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_catalog_has_two_official_and_eight_reverse_models() -> None:
@@ -38,10 +53,13 @@ def test_every_documented_model_has_its_documented_price(model_id: str, price: f
     assert get_model(model_id).price_usd == price
 
 
-def test_reverse_ids_are_built_from_their_three_switches() -> None:
-    assert reverse_model_id(landscape=True, fast=True, fl=True) == "veo-3.1-landscape-fast-fl"
-    assert reverse_model_id(landscape=False, fast=False, fl=False) == "veo-3.1"
-    assert official_model_id(fast=True) == "veo-3.1-fast-generate-preview"
+def test_models_are_found_by_channel_tier_orientation_and_frames() -> None:
+    landscape_fast_fl = pick_model("reverse", fast=True, aspect_ratio="16:9", frame_to_video=True)
+    assert landscape_fast_fl.id == "veo-3.1-landscape-fast-fl"
+    assert pick_model("reverse", fast=False, aspect_ratio="9:16").id == "veo-3.1"
+    assert pick_model("official", fast=True).id == "veo-3.1-fast-generate-preview"
+    # Official has no frame-to-video model: its model for the tier takes a reference image.
+    assert pick_model("official", fast=False, frame_to_video=True).id == "veo-3.1-generate-preview"
 
 
 def test_reverse_orientation_is_fixed_by_the_id() -> None:
@@ -138,3 +156,97 @@ def test_validation_accepts_what_the_docs_allow_and_nothing_past_it(
     assert validate_request(model, **allowed) is None  # type: ignore[arg-type,func-returns-value]
     with pytest.raises(InvalidRequestError):
         validate_request(model, **one_step_too_far)  # type: ignore[arg-type]
+
+
+def test_the_shipped_data_file_loads_and_is_the_catalog_when_there_is_no_override() -> None:
+    shipped = shipped_catalog()
+    assert list(shipped.models) == list(MODELS)
+    assert current().override_error is None and current().override_path is None
+    assert get_model("veo-3.1").fixed_aspect_ratio == "9:16"
+    assert get_model("veo-3.1-generate-preview").fixed_aspect_ratio is None
+    assert get_model("veo-3.1-generate-preview").resolutions_need_8s == ("1080p", "4k")
+
+
+def test_every_shipped_model_records_its_lifecycle_with_date_and_source() -> None:
+    for model in shipped_catalog().models.values():
+        life = model.lifecycle
+        assert life.status in ("retired", "unavailable"), model.id
+        assert life.since is not None and life.source is not None, model.id
+        assert life.source.startswith("https://docs.apiyi.com/en/live/"), model.id
+        assert life.note, model.id
+
+
+def test_the_official_preview_models_are_retired_with_googles_successor_named() -> None:
+    for model in all_models("official"):
+        life = model.lifecycle
+        assert (life.status, life.since) == ("retired", date(2026, 10, 22))
+        assert life.source == "https://docs.apiyi.com/en/live/2026-10/veo-3-1-preview-retired.md"
+        assert life.replacement is not None and "gemini-omni-1.1-flash" in life.replacement
+        assert life.note is not None and "2026-10-25" in life.note
+
+
+def test_the_reverse_models_are_unavailable_and_the_note_names_apiyis_alternatives() -> None:
+    for model in all_models("reverse"):
+        life = model.lifecycle
+        assert (life.status, life.since) == ("unavailable", date(2026, 11, 9))
+        assert life.source == "https://docs.apiyi.com/en/live/2026-11/veo-3-1-official-offline.md"
+        assert life.note is not None
+        for name in ("Seedance 2.0/2.5", "Wan3.0", "Wan2.7", "HappyHorse", "Grok Imagine"):
+            assert name in life.note
+        assert "March, April and May 2026 (three in May)" in life.note
+
+
+def test_a_retired_model_named_in_a_request_is_still_planned() -> None:
+    plan = plan_request(
+        GenerateVideoInput(prompt="a lighthouse", model="veo-3.1-generate-preview", seconds=4)
+    )
+    assert plan.model.lifecycle.status == "retired"
+    assert plan.model.id == "veo-3.1-generate-preview" and plan.seconds == 4
+
+
+def test_models_is_a_read_only_view_of_the_current_catalog() -> None:
+    with pytest.raises(TypeError):
+        MODELS["veo-3.2"] = get_model("veo-3.1")  # type: ignore[index]
+    only_official = Catalog(MappingProxyType({m.id: m for m in all_models("official")}))
+    use(only_official)
+    assert list(MODELS) == ["veo-3.1-generate-preview", "veo-3.1-fast-generate-preview"]
+    with pytest.raises(InvalidRequestError) as exc:
+        get_model("veo-3.1")
+    assert "Use one of: veo-3.1-generate-preview, veo-3.1-fast-generate-preview;" in str(exc.value)
+
+
+def test_a_lookup_that_matches_no_model_says_what_was_asked() -> None:
+    use(Catalog(MappingProxyType({m.id: m for m in all_models("official")})))
+    with pytest.raises(ConfigurationError, match="channel=reverse, tier=fast"):
+        pick_model("reverse", fast=True)
+
+
+@pytest.mark.slow
+def test_importing_the_package_loads_no_catalog_and_reads_no_override(tmp_path: Path) -> None:
+    bad = tmp_path / "models.toml"
+    bad.write_text("this is not toml", "utf-8")
+    script = (
+        "import veo_tools, veo_tools.cli, veo_tools.langchain, veo_tools.sandbox\n"
+        "import mcp_server.server\n"
+        "from veo_tools import catalog\n"
+        "assert catalog._current is None, 'loaded at import time'\n"
+        "print(catalog.get_model('veo-3.1').id)\n"
+    )
+    env = {**os.environ, "VEO_TOOLS_MODELS": str(bad), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    # The bad override is reported once, on stderr; stdout carries only what the script printed.
+    assert done.stdout == "veo-3.1\n"
+    assert done.stderr.count(f"Ignored the models override file {bad}") == 1
+
+
+def test_the_wheel_ships_the_catalog_data_file(tmp_path: Path) -> None:
+    from hatchling.builders.wheel import WheelBuilder
+
+    (wheel,) = WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"])
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.read("veo_tools/data/models.toml")
+    assert shipped == (ROOT / "veo_tools" / "data" / "models.toml").read_bytes()
+    assert files("veo_tools").joinpath("data", "models.toml").is_file()

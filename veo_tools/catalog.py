@@ -1,172 +1,111 @@
-"""The one table of Veo 3.1 models sold by APIYI, and the checks that read it.
+"""The one table of models sold by APIYI, and the checks that read it.
 
-Every other module (validation, pricing, the recommender, the sandbox, tool descriptions and the
-README table) reads model facts from here; no other module spells a model id.
+The table is data: ``veo_tools/data/models.toml``, shipped in the package, plus one optional user
+override file (:mod:`veo_tools.catalog_file` reads and validates both; the records are in
+:mod:`veo_tools.catalog_table`). Every other module (validation, pricing, the recommender, the
+sandbox, tool descriptions and the README table) reads model facts from the one loaded
+:class:`Catalog`; no other module spells a model id.
+
+The catalog is loaded on first use, never at import time: the override file is
+``VEO_TOOLS_MODELS`` if set, else ``models.toml`` in the user config dir. :func:`load_catalog`
+and :func:`use` load and install another one (``Settings.models_file`` does this).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Literal
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 
+from veo_tools import catalog_file
+from veo_tools.catalog_table import ENDPOINT_CHAT as ENDPOINT_CHAT
+from veo_tools.catalog_table import ENDPOINT_VIDEOS as ENDPOINT_VIDEOS
+from veo_tools.catalog_table import MAX_IMAGE_BYTES as MAX_IMAGE_BYTES
+from veo_tools.catalog_table import AspectRatio as AspectRatio
+from veo_tools.catalog_table import Catalog as Catalog
+from veo_tools.catalog_table import Channel as Channel
+from veo_tools.catalog_table import Lifecycle as Lifecycle
+from veo_tools.catalog_table import LifecycleStatus as LifecycleStatus
+from veo_tools.catalog_table import Model as Model
+from veo_tools.catalog_table import Resolution as Resolution
+from veo_tools.catalog_table import Tier as Tier
 from veo_tools.errors import InvalidRequestError
 
-Channel = Literal["official", "reverse"]
-Tier = Literal["fast", "standard"]
-Resolution = Literal["720p", "1080p", "4k"]
-AspectRatio = Literal["16:9", "9:16"]
-LifecycleStatus = Literal["active", "degraded", "unavailable", "retired"]
+log = logging.getLogger(__name__)
 
-ENDPOINT_VIDEOS = "/v1/videos"
-ENDPOINT_CHAT = "/v1/chat/completions"
-
-#: Upper bound on the size of one reference image, on both channels.
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
-
-_OFFICIAL_SIZES: dict[tuple[str, str], str] = {
-    ("720p", "16:9"): "1280x720",
-    ("720p", "9:16"): "720x1280",
-    ("1080p", "16:9"): "1920x1080",
-    ("1080p", "9:16"): "1080x1920",
-    ("4k", "16:9"): "3840x2160",
-    ("4k", "9:16"): "2160x3840",
-}
+_current: Catalog | None = None
+_last_warning: str | None = None
 
 
-@dataclass(frozen=True)
-class Lifecycle:
-    """What the public notices say about a model: advice for the recommender, never a lock."""
+def load_catalog(models_file: str | Path | None = None) -> Catalog:
+    """The shipped catalog with an override applied: ``models_file`` when given, else
+    ``VEO_TOOLS_MODELS``, else ``models.toml`` in the user config dir when it exists.
 
-    status: LifecycleStatus = "active"
-    since: date | None = None
-    #: URL of the notice this status comes from.
-    source: str | None = None
-    #: A model id of the catalog, or free text ("gemini-omni-1.1-flash, not yet on APIYI").
-    replacement: str | None = None
-    note: str | None = None
+    A bad override never stops the load: the result is the shipped catalog, with the reason in
+    :attr:`Catalog.override_error`. A file named explicitly (argument or ``VEO_TOOLS_MODELS``)
+    that does not exist is such an error; a missing file in the config dir is not.
+    """
+    return catalog_file.load(Path(models_file) if models_file is not None else None)
 
 
-@dataclass(frozen=True)
-class Model:
-    """One model id and everything the package needs to know about it."""
-
-    id: str
-    channel: Channel
-    tier: Tier
-    price_usd: float
-    durations: tuple[int, ...]
-    default_seconds: int
-    resolutions: tuple[str, ...]
-    #: Resolutions that only accept ``default_seconds == 8``.
-    resolutions_need_8s: tuple[str, ...]
-    #: ``None`` when the aspect ratio is a request parameter; otherwise fixed by the id.
-    fixed_aspect_ratio: str | None
-    max_images: int
-    frame_to_video: bool
-    endpoints: tuple[str, ...]
-    #: Typical render time in seconds by resolution, (low, high), from APIYI's docs.
-    render_time_s: dict[str, tuple[float, float]]
-    lifecycle: Lifecycle = field(default_factory=Lifecycle)
-
-    @property
-    def aspect_ratios(self) -> tuple[str, ...]:
-        return (self.fixed_aspect_ratio,) if self.fixed_aspect_ratio else ("16:9", "9:16")
-
-    @property
-    def streaming(self) -> bool:
-        return ENDPOINT_CHAT in self.endpoints
-
-    def render_time(self, resolution: str | None = None) -> tuple[float, float]:
-        return self.render_time_s[resolution or self.resolutions[0]]
-
-    def size(self, resolution: str, aspect_ratio: str) -> str:
-        """Pixel size as the API spells it (``1280x720``)."""
-        if self.channel == "official":
-            return _OFFICIAL_SIZES[(resolution, aspect_ratio)]
-        return "1280x720" if self.fixed_aspect_ratio == "16:9" else "720x1280"
+def shipped_catalog() -> Catalog:
+    """The catalog as shipped, without any override; it reads no environment, so text built at
+    import time (tool descriptions, CLI choices) uses it."""
+    return catalog_file.shipped()
 
 
-def _official(model_id: str, tier: Tier, price: float) -> Model:
-    return Model(
-        id=model_id,
-        channel="official",
-        tier=tier,
-        price_usd=price,
-        durations=(4, 6, 8),
-        default_seconds=8,
-        resolutions=("720p", "1080p", "4k"),
-        resolutions_need_8s=("1080p", "4k"),
-        fixed_aspect_ratio=None,
-        max_images=1,
-        frame_to_video=False,
-        endpoints=(ENDPOINT_VIDEOS,),
-        render_time_s={"720p": (60.0, 90.0), "1080p": (80.0, 120.0), "4k": (300.0, 360.0)},
-    )
+def use(catalog: Catalog | None) -> None:
+    """Make ``catalog`` the one every module reads. ``None`` forgets the current one: the next
+    use loads it again from the environment."""
+    global _current
+    _current = catalog
+    if catalog is not None:
+        _warn_once(catalog)
 
 
-def reverse_model_id(*, landscape: bool, fast: bool, fl: bool) -> str:
-    """Build a Reverse model id from its three switches (``veo-3.1[-landscape][-fast][-fl]``)."""
-    return (
-        "veo-3.1"
-        + ("-landscape" if landscape else "")
-        + ("-fast" if fast else "")
-        + ("-fl" if fl else "")
-    )
+def current() -> Catalog:
+    """The catalog every module reads, loaded on first use (see :func:`load_catalog`)."""
+    global _current
+    if _current is None:
+        _current = load_catalog()
+        _warn_once(_current)
+    return _current
 
 
-def official_model_id(*, fast: bool) -> str:
-    return "veo-3.1-fast-generate-preview" if fast else "veo-3.1-generate-preview"
+def _warn_once(catalog: Catalog) -> None:
+    global _last_warning
+    if catalog.override_error and catalog.override_error != _last_warning:
+        _last_warning = catalog.override_error
+        log.warning("%s", catalog.override_error)
 
 
-def _reverse(landscape: bool, fast: bool, fl: bool) -> Model:
-    return Model(
-        id=reverse_model_id(landscape=landscape, fast=fast, fl=fl),
-        channel="reverse",
-        tier="fast" if fast else "standard",
-        price_usd=0.15 if fast else 0.25,
-        durations=(8,),
-        default_seconds=8,
-        resolutions=("720p",),
-        resolutions_need_8s=(),
-        fixed_aspect_ratio="16:9" if landscape else "9:16",
-        max_images=2 if fl else 0,
-        frame_to_video=fl,
-        endpoints=(ENDPOINT_VIDEOS, ENDPOINT_CHAT),
-        render_time_s={"720p": (30.0, 60.0) if fast else (60.0, 120.0)},
-    )
+class _CurrentModels(Mapping[str, Model]):
+    """A read-only view of the current catalog's models, by id."""
+
+    def __getitem__(self, model_id: str) -> Model:
+        return current().models[model_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(current().models)
+
+    def __len__(self) -> int:
+        return len(current().models)
+
+    def __repr__(self) -> str:
+        return f"MODELS({', '.join(self)})"
 
 
-MODELS: dict[str, Model] = {
-    m.id: m
-    for m in (
-        _official(official_model_id(fast=False), "standard", 1.2),
-        _official(official_model_id(fast=True), "fast", 0.3),
-        *(
-            _reverse(landscape, fast, fl)
-            for landscape in (False, True)
-            for fast in (False, True)
-            for fl in (False, True)
-        ),
-    )
-}
+#: The current catalog's models by id (read-only; loaded on first use).
+MODELS: Mapping[str, Model] = _CurrentModels()
 
 
 def all_models(channel: Channel | None = None) -> list[Model]:
-    return [m for m in MODELS.values() if channel is None or m.channel == channel]
+    return current().all(channel)
 
 
 def get_model(model_id: str) -> Model:
     """Look a model up by id; an unknown id is an error that lists the valid ones."""
-    try:
-        return MODELS[model_id]
-    except KeyError:
-        raise InvalidRequestError(
-            f"Unknown model {model_id!r}. Use one of: {', '.join(MODELS)}; "
-            "or leave `model` empty and set `channel` to let the package pick.",
-            field="model",
-        ) from None
+    return current().get(model_id)
 
 
 def pick_model(
@@ -177,10 +116,19 @@ def pick_model(
     frame_to_video: bool = False,
 ) -> Model:
     """The model of a channel that matches the tier, orientation and frame switches."""
-    if channel == "official":
-        return MODELS[official_model_id(fast=fast)]
-    landscape = aspect_ratio != "9:16"
-    return MODELS[reverse_model_id(landscape=landscape, fast=fast, fl=frame_to_video)]
+    return current().pick(
+        channel, fast=fast, aspect_ratio=aspect_ratio, frame_to_video=frame_to_video
+    )
+
+
+def price_of(channel: Channel, tier: Tier) -> float:
+    """Price per request of a channel's tier (all models of a tier cost the same)."""
+    return current().price_of(channel, tier)
+
+
+def prices_text(channel: Channel) -> str:
+    """``"$0.3 fast / $1.2 standard"`` for a channel, read from the table."""
+    return current().prices_text(channel)
 
 
 def _choices(values: Iterable[object]) -> str:
@@ -200,11 +148,12 @@ def validate_request(
     Each message names the offending value, what the model accepts, and a model that would take
     the request as asked, so an agent can correct itself in one step.
     """
+    cat = current()
     if seconds is not None and seconds not in model.durations:
+        takers = [m.id for m in cat.all("official") if seconds in m.durations]
         hint = (
-            f" Only Official models ({official_model_id(fast=True)}, "
-            f"{official_model_id(fast=False)}) take 4 or 6 s."
-            if model.channel == "reverse"
+            f" Only Official models ({', '.join(takers)}) take {seconds} s."
+            if model.channel == "reverse" and takers
             else ""
         )
         raise InvalidRequestError(
@@ -213,10 +162,11 @@ def validate_request(
             field="seconds",
         )
     if resolution is not None and resolution not in model.resolutions:
+        other = next((m for m in cat.all("official") if resolution in m.resolutions), None)
+        hint = f" 1080p and 4k need an Official model such as {other.id}." if other else ""
         raise InvalidRequestError(
             f"resolution={resolution!r} is not available on {model.id} (it renders "
-            f"{_choices(model.resolutions)}). 1080p and 4k need an Official model such as "
-            f"{official_model_id(fast=False)}.",
+            f"{_choices(model.resolutions)}).{hint}",
             field="resolution",
         )
     effective_seconds = seconds if seconds is not None else model.default_seconds
@@ -227,40 +177,43 @@ def validate_request(
             field="seconds",
         )
     if aspect_ratio is not None and aspect_ratio not in model.aspect_ratios:
-        other = pick_model(
-            "reverse",
-            fast=model.tier == "fast",
+        other = cat.find(
+            model.channel,
+            tier=model.tier,
             aspect_ratio=aspect_ratio,
             frame_to_video=model.frame_to_video,
         )
         raise InvalidRequestError(
             f"aspect_ratio={aspect_ratio!r} is not available on {model.id}, which is fixed at "
-            f"{model.fixed_aspect_ratio}. Use {other.id} for {aspect_ratio}.",
+            f"{model.fixed_aspect_ratio}."
+            + (f" Use {other.id} for {aspect_ratio}." if other else ""),
             field="aspect_ratio",
         )
-    _validate_images(model, image_count)
+    _validate_images(cat, model, image_count)
 
 
-def _validate_images(model: Model, image_count: int) -> None:
+def _validate_images(cat: Catalog, model: Model, image_count: int) -> None:
     if image_count <= model.max_images:
         return
     if model.max_images == 0:
-        fl = pick_model(
-            "reverse",
-            fast=model.tier == "fast",
+        fl = cat.find(
+            model.channel,
+            tier=model.tier,
             aspect_ratio=model.fixed_aspect_ratio or "16:9",
             frame_to_video=True,
         )
+        use_fl = f"For frame-to-video use {fl.id} (1-2 frames), or" if fl else "Use"
         raise InvalidRequestError(
-            f"{model.id} does not take reference images. For frame-to-video use {fl.id} "
-            f"(1-2 frames), or an Official model for one reference image.",
+            f"{model.id} does not take reference images. {use_fl} an Official model for one "
+            "reference image.",
             field="images",
         )
     if model.channel == "official":
+        fl = cat.find("reverse", tier="fast", aspect_ratio="16:9", frame_to_video=True)
+        such_as = f" such as {fl.id}" if fl else ""
         raise InvalidRequestError(
             f"{model.id} takes exactly one reference image (got {image_count}). Send one, or use "
-            f"a Reverse '-fl' model such as {reverse_model_id(landscape=True, fast=True, fl=True)} "
-            "for start and end frames.",
+            f"a Reverse '-fl' model{such_as} for start and end frames.",
             field="images",
         )
     raise InvalidRequestError(
@@ -268,13 +221,3 @@ def _validate_images(model: Model, image_count: int) -> None:
         f"got {image_count}.",
         field="images",
     )
-
-
-def price_of(channel: Channel, tier: Tier) -> float:
-    """Price per request of a channel's tier (all models of a tier cost the same)."""
-    return next(m.price_usd for m in MODELS.values() if m.channel == channel and m.tier == tier)
-
-
-def prices_text(channel: Channel) -> str:
-    """``"$0.3 fast / $1.2 standard"`` for a channel, read from the table."""
-    return f"${price_of(channel, 'fast'):g} fast / ${price_of(channel, 'standard'):g} standard"

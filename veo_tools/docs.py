@@ -1,7 +1,8 @@
 """Documentation generated from the catalog, so the README can never drift from the code.
 
 The README's channel comparison sits between :data:`START` and :data:`END`; a test fails when it
-differs from :func:`channel_tables`. After changing ``catalog.py``::
+differs from :func:`channel_tables`. The tables show the catalog as shipped
+(``veo_tools/data/models.toml``), never a user's override. After changing that file::
 
     python -m veo_tools.docs --write README.md   # rewrite the block in place
     python -m veo_tools.docs --check README.md   # exit 1 if it is stale
@@ -15,13 +16,17 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from veo_tools.catalog import ENDPOINT_CHAT, Channel, Model, Tier, all_models
+from veo_tools.catalog import ENDPOINT_CHAT, Channel, Lifecycle, Model, Tier, shipped_catalog
 
 START = "<!-- channel-table:start (generated: python -m veo_tools.docs --write README.md) -->"
 END = "<!-- channel-table:end -->"
 CHANNELS: tuple[Channel, ...] = ("official", "reverse")
 TIERS: tuple[Tier, ...] = ("fast", "standard")
 CHANNEL_TITLES: dict[Channel, str] = {"official": "Official", "reverse": "Reverse"}
+
+
+def _models(channel: Channel | None = None) -> list[Model]:
+    return shipped_catalog().all(channel)
 
 
 def _row(cells: Iterable[str]) -> str:
@@ -75,17 +80,45 @@ def _render(model: Model) -> str:
     return ", ".join(f"{r} {t}" for r, t in zip(model.render_time_s, times, strict=True))
 
 
+def _status(model: Model) -> str:
+    return _lifecycle(model.lifecycle)
+
+
+def _lifecycle(life: Lifecycle) -> str:
+    since = f" since {life.since.isoformat()}" if life.since else ""
+    return f"{life.status}{since}"
+
+
+def _notices() -> list[str]:
+    """One line per distinct lifecycle notice: which models, what it says, where it is."""
+    by_notice: dict[Lifecycle, list[str]] = {}
+    for m in _models():
+        if m.lifecycle.status != "active" or m.lifecycle.source:
+            by_notice.setdefault(m.lifecycle, []).append(f"`{m.id}`")
+    lines = []
+    for life, ids in by_notice.items():
+        parts = [f"- **{_lifecycle(life)}**: {', '.join(ids)}."]
+        if life.replacement:
+            parts.append(f" Replacement: {life.replacement}.")
+        if life.note:
+            parts.append(f" {life.note}")
+        if life.source:
+            parts.append(f" Source: <{life.source}>")
+        lines.append("".join(parts))
+    return lines
+
+
 def _per_channel(describe: Callable[[Model], str]) -> list[str]:
-    return ["; ".join(_unique(describe(m) for m in all_models(c))) for c in CHANNELS]
+    return ["; ".join(_unique(describe(m) for m in _models(c))) for c in CHANNELS]
 
 
 def _prices(channel: Channel) -> str:
-    by_tier = {m.tier: m.price_usd for m in all_models(channel)}
+    by_tier = {m.tier: m.price_usd for m in _models(channel)}
     return " / ".join(f"{_price(by_tier[t])} {t}" for t in ("fast", "standard"))
 
 
 def _orientations(channel: Channel) -> str:
-    models = all_models(channel)
+    models = _models(channel)
     if all(m.fixed_aspect_ratio is None for m in models):
         return _orientation(models[0])
     fixed = _unique(sorted(m.fixed_aspect_ratio or "" for m in models))
@@ -93,7 +126,7 @@ def _orientations(channel: Channel) -> str:
 
 
 def _image_support(channel: Channel) -> str:
-    models = all_models(channel)
+    models = _models(channel)
     kinds = "; ".join(_unique(_images(m) for m in models if m.max_images)) or "none"
     if all(m.max_images for m in models) or kinds == "none":
         return kinds
@@ -101,7 +134,7 @@ def _image_support(channel: Channel) -> str:
 
 
 def _render_times(channel: Channel) -> str:
-    by_tier = {t: _unique(_render(m) for m in all_models(channel) if m.tier == t) for t in TIERS}
+    by_tier = {t: _unique(_render(m) for m in _models(channel) if m.tier == t) for t in TIERS}
     if len({tuple(v) for v in by_tier.values()}) == 1:
         return "; ".join(by_tier[TIERS[0]])
     return ", ".join(f"{t} {'; '.join(v)}" for t, v in by_tier.items())
@@ -109,7 +142,7 @@ def _render_times(channel: Channel) -> str:
 
 def _channel_summary() -> list[str]:
     rows = [
-        ["Models", *(str(len(all_models(c))) for c in CHANNELS)],
+        ["Models", *(str(len(_models(c))) for c in CHANNELS)],
         ["Price per video (any length or resolution)", *(_prices(c) for c in CHANNELS)],
         ["Seconds", *_per_channel(_seconds)],
         ["Resolutions (* needs 8 s)", *_per_channel(_resolutions)],
@@ -117,6 +150,7 @@ def _channel_summary() -> list[str]:
         ["Images", *(_image_support(c) for c in CHANNELS)],
         ["Endpoints", *_per_channel(_endpoints)],
         ["Typical render time", *(_render_times(c) for c in CHANNELS)],
+        ["Status (advice, see below)", *_per_channel(_status)],
     ]
     return _table(["", *(CHANNEL_TITLES[c] for c in CHANNELS)], rows)
 
@@ -132,6 +166,7 @@ def _model_table() -> list[str]:
         "Aspect ratio",
         "Images",
         "Stream",
+        "Status",
     ]
     rows = [
         [
@@ -144,15 +179,24 @@ def _model_table() -> list[str]:
             m.fixed_aspect_ratio or "16:9, 9:16",
             _images(m),
             "yes" if m.streaming else "no",
+            _status(m),
         ]
-        for m in all_models()
+        for m in _models()
     ]
     return _table(header, rows)
 
 
 def channel_tables() -> str:
-    """The README block: a channel-level comparison, then one row per model."""
-    lines = [*_channel_summary(), "", *_model_table()]
+    """The README block: a channel-level comparison, one row per model, then the notices behind
+    each model's lifecycle status."""
+    notices = _notices()
+    lead = "Status is what the public notices say; a model named in a request is still sent:"
+    lines = [
+        *_channel_summary(),
+        "",
+        *_model_table(),
+        *(["", lead, "", *notices] if notices else []),
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -16,7 +16,6 @@ from veo_tools.catalog import (
     ENDPOINT_VIDEOS,
     Channel,
     Model,
-    official_model_id,
     pick_model,
     price_of,
 )
@@ -27,6 +26,7 @@ from veo_tools.types import Alternative, Recommendation, RecommendChannelInput, 
 class _ScenarioRule:
     channel: Channel
     fast: bool
+    #: Filled in with :func:`_catalog_facts` when used: prices come from the loaded catalog.
     why: str
     frame_to_video: bool = False
     streaming: bool = False
@@ -38,7 +38,7 @@ SCENARIOS: dict[Scenario, _ScenarioRule] = {
     "batch_matrix": _ScenarioRule(
         "reverse",
         True,
-        f"short-video matrix batch production: ${price_of('reverse', 'fast'):g} "
+        "short-video matrix batch production: ${reverse_fast:g} "
         "unit price keeps batch cost under control",
     ),
     "client_delivery": _ScenarioRule(
@@ -79,8 +79,8 @@ SCENARIOS: dict[Scenario, _ScenarioRule] = {
     "iterate_then_deliver": _ScenarioRule(
         "reverse",
         True,
-        f"iterate on Reverse fast (${price_of('reverse', 'fast'):g}), then deliver the final "
-        f"cut on Official standard ({official_model_id(fast=False)})",
+        "iterate on Reverse fast (${reverse_fast:g}), then deliver the final "
+        "cut on Official standard ({official_standard})",
     ),
 }
 
@@ -146,11 +146,19 @@ def recommend_channel(needs: RecommendChannelInput | None = None) -> Recommendat
 
 
 def _apply_scenario(n: _Needs, rule: _ScenarioRule) -> None:
-    n.reasons.append(f"Scenario: {rule.why}.")
+    n.reasons.append(f"Scenario: {rule.why.format(**_catalog_facts())}.")
     n.frame_to_video = n.frame_to_video or rule.frame_to_video
     n.streaming = n.streaming or rule.streaming
     n.resolution = n.resolution or rule.resolution
     n.seconds = n.seconds or rule.seconds
+
+
+def _catalog_facts() -> dict[str, object]:
+    return {"reverse_fast": price_of("reverse", "fast"), "official_standard": _official_standard()}
+
+
+def _official_standard() -> str:
+    return pick_model("official", fast=False).id
 
 
 def _decide(n: _Needs, rule: _ScenarioRule | None) -> tuple[Channel, bool]:
@@ -171,7 +179,7 @@ def _decide(n: _Needs, rule: _ScenarioRule | None) -> tuple[Channel, bool]:
 def _official_fast(n: _Needs, rule: _ScenarioRule | None) -> bool:
     if n.resolution == "4k":
         n.reasons.append(
-            f"4K on {official_model_id(fast=False)}: APIYI's guide pairs 4K with the standard "
+            f"4K on {_official_standard()}: APIYI's guide pairs 4K with the standard "
             "model, and the price is the same at any resolution."
         )
         return False
@@ -212,7 +220,7 @@ def _decision_tree_q3(n: _Needs) -> tuple[Channel, bool]:
         return "reverse", True
     if n.priority == "quality":
         n.reasons.append(
-            f"Q3 quality first: Official standard ({official_model_id(fast=False)}) for final "
+            f"Q3 quality first: Official standard ({_official_standard()}) for final "
             "delivery, "
             "4K and strong instruction following."
         )

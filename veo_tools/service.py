@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import SecretStr
 
+from veo_tools import catalog
 from veo_tools.engine import availability, follow, submission
 from veo_tools.engine.batches import Batches
 from veo_tools.engine.models_view import models_view
@@ -70,6 +71,8 @@ class VeoService:
         **overrides: Any,
     ) -> None:
         self.settings = settings or Settings.from_env(**overrides)
+        if self.settings.models_file is not None:
+            catalog.use(catalog.load_catalog(self.settings.models_file))
         self.sandbox: Sandbox | None = None
         base_url = self.settings.base_url
         if self.settings.sandbox and transport is None:

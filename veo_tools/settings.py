@@ -13,6 +13,7 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``VEO_TOOLS_BUDGET_USD``| no cap                          |
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
 | ``VEO_TOOLS_MODELS_TTL_S``| ``300`` (how long ``GET /v1/models`` is trusted) |
+| ``VEO_TOOLS_MODELS``    | ``models.toml`` in the platformdirs user config dir, if it exists |
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ ENV_VARS: dict[str, str] = {
     "VEO_TOOLS_BUDGET_USD": "no cap",
     "VEO_TOOLS_TIME_SCALE": "1",
     "VEO_TOOLS_MODELS_TTL_S": "300 (seconds the live model list from GET /v1/models is reused)",
+    "VEO_TOOLS_MODELS": "models.toml in the platform's user config dir (e.g. "
+    "~/.config/veo-tools/models.toml) when it exists: a catalog override file",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -105,6 +108,8 @@ class Settings:
     max_retries: int = 4
     #: Seconds the live model list (``GET /v1/models``) is reused before it is read again.
     models_ttl_s: float = 300.0
+    #: A catalog override file (see ``veo_tools.catalog_file``); ``None``: the catalog's default.
+    models_file: Path | None = None
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
@@ -150,6 +155,8 @@ class Settings:
             values["time_scale"] = scale
         if (ttl := _float(env, "VEO_TOOLS_MODELS_TTL_S")) is not None:
             values["models_ttl_s"] = ttl
+        if models := env.get("VEO_TOOLS_MODELS", "").strip():
+            values["models_file"] = Path(models).expanduser()
         unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown:
             raise ConfigurationError(
@@ -161,7 +168,7 @@ class Settings:
                 continue
             if name == "api_key" and isinstance(value, str):
                 value = SecretStr(_bare_key(value))
-            if name in {"output_dir", "state_dir"}:
+            if name in {"output_dir", "state_dir", "models_file"}:
                 value = Path(value).expanduser()
             if name == "input_dirs":
                 value = tuple(Path(v).expanduser() for v in value)

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from veo_tools.catalog import official_model_id, prices_text, reverse_model_id
+from veo_tools.catalog import shipped_catalog
 
 ChannelChoice = Literal["auto", "official", "reverse"]
 Priority = Literal["balanced", "budget", "quality", "iteration"]
@@ -129,8 +129,9 @@ class GenerateVideoInput(_Input):
     channel: ChannelChoice = Field(
         "auto",
         description=(
-            f"'official' (Google AI Studio passthrough: {prices_text('official')}, 4/6/8 s, "
-            f"720p/1080p/4k, 1 reference image), 'reverse' ({prices_text('reverse')}, fixed "
+            "'official' (Google AI Studio passthrough: "
+            f"{shipped_catalog().prices_text('official')}, 4/6/8 s, 720p/1080p/4k, 1 reference "
+            f"image), 'reverse' ({shipped_catalog().prices_text('reverse')}, fixed "
             "8 s 720p, frame-to-video with 1-2 frames, live streaming progress) or 'auto' "
             "(default: chosen by recommend_channel from the other arguments)."
         ),
@@ -139,8 +140,9 @@ class GenerateVideoInput(_Input):
         None,
         description=(
             "Exact model id to use (overrides channel and priority), e.g. "
-            f"'{official_model_id(fast=True)}' or "
-            f"'{reverse_model_id(landscape=True, fast=True, fl=True)}'. Default: picked for you."
+            f"'{shipped_catalog().pick('official', fast=True).id}' or "
+            f"'{shipped_catalog().pick('reverse', fast=True, frame_to_video=True).id}'. "
+            "Default: picked for you."
         ),
     )
     priority: Priority = Field(
@@ -466,4 +468,8 @@ class ModelsView(BaseModel):
         None, description="When GET /v1/models was read (ISO 8601); null if never."
     )
     live_error: str | None = Field(None, description="Why the live check failed, if it did.")
+    catalog_error: str | None = Field(
+        None,
+        description="Why the user's catalog override file was ignored (file, model id, field).",
+    )
     next_step: str

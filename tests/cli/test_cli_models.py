@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from cli_support import Run
 
 from veo_tools.catalog import MODELS
@@ -29,7 +32,9 @@ def test_models_without_a_key_still_lists_the_catalog_and_exits_3(run: Run) -> N
     result = run("models", "--json")
     assert result.code == 3
     view = ModelsView.model_validate_json(result.out)
-    assert {m.availability for m in view.models} == {"unknown"}
+    # Unchecked, the shipped lifecycle decides: every Veo id is retired or unavailable upstream.
+    assert {m.availability for m in view.models} == {"down"}
+    assert all(m.reason and "docs.apiyi.com" in m.reason for m in view.models)
     assert "APIYI_API_KEY" in result.err
 
 
@@ -37,3 +42,17 @@ def test_models_over_http_reads_the_served_sandbox(run: Run, served_sandbox: str
     result = run("models", "--json")
     assert result.code == 0
     assert ModelsView.model_validate_json(result.out).available == list(MODELS)
+
+
+def test_models_shows_why_a_bad_catalog_override_was_ignored(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    override = tmp_path / "models.toml"
+    override.write_text('[models."veo-3.1"]\nprice_usd = "cheap"\n', "utf-8")
+    monkeypatch.setenv("VEO_TOOLS_MODELS", str(override))
+    result = run("--sandbox", "models", "--json")
+    view = ModelsView.model_validate_json(result.out)
+    assert view.catalog_error is not None
+    assert str(override) in view.catalog_error and "veo-3.1" in view.catalog_error
+    assert "price_usd" in view.catalog_error
+    assert view.catalog_error in " ".join(result.err.split())

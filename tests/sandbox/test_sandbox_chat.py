@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from httpx_sse import aconnect_sse
 
-from veo_tools.catalog import MODELS, reverse_model_id
+from veo_tools.catalog import MODELS
 from veo_tools.sandbox import sample_video, still_png
 
-FAST = reverse_model_id(landscape=False, fast=True, fl=False)
-FAST_FL = reverse_model_id(landscape=True, fast=True, fl=True)
+FAST = "veo-3.1-fast"
+FAST_FL = "veo-3.1-landscape-fast-fl"
 LINK = re.compile(r"\[▶️ Watch\]\((http://sandbox\.invalid/sandbox/assets/video_\w+\.mp4)\)")
 PNG_DATA_URL = "data:image/png;base64," + base64.b64encode(still_png()).decode()
 

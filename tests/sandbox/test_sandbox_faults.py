@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from veo_tools.catalog import MODELS, official_model_id, reverse_model_id
+from veo_tools.catalog import MODELS
 from veo_tools.sandbox import FaultRule
 
-OFFICIAL = official_model_id(fast=False)
-REVERSE = reverse_model_id(landscape=True, fast=True, fl=False)
+OFFICIAL = "veo-3.1-generate-preview"
+REVERSE = "veo-3.1-landscape-fast"
 
 
 def t2v(model: str = OFFICIAL, prompt: str = "a quiet harbour") -> dict[str, Any]:

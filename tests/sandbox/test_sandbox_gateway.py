@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from veo_tools.catalog import MODELS, official_model_id, reverse_model_id
+from veo_tools.catalog import MODELS
 from veo_tools.sandbox import FaultRule, SandboxConfig, create_app, end_frame_jpg, sample_video
 from veo_tools.sandbox.assets import sniff_image_mime, still_png
 from veo_tools.sandbox.server import is_loopback, make_server
 
-OFFICIAL = official_model_id(fast=True)
-REVERSE = reverse_model_id(landscape=False, fast=True, fl=False)
+OFFICIAL = "veo-3.1-fast-generate-preview"
+REVERSE = "veo-3.1-fast"
 
 
 def t2v(model: str = OFFICIAL, **extra: Any) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from veo_tools.catalog import MAX_IMAGE_BYTES, MODELS, official_model_id
+from veo_tools.catalog import MAX_IMAGE_BYTES, MODELS
 from veo_tools.sandbox import sample_video, still_png
 
-FAST = official_model_id(fast=True)
-STANDARD = official_model_id(fast=False)
+FAST = "veo-3.1-fast-generate-preview"
+STANDARD = "veo-3.1-generate-preview"
 
 
 def t2v(**extra: Any) -> dict[str, Any]:

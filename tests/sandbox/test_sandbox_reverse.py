@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from veo_tools.catalog import MODELS, official_model_id, reverse_model_id
+from veo_tools.catalog import MODELS
 from veo_tools.sandbox import end_frame_jpg, sample_video, still_png
 
-PORTRAIT = reverse_model_id(landscape=False, fast=False, fl=False)
-LANDSCAPE_FL = reverse_model_id(landscape=True, fast=True, fl=True)
+PORTRAIT = "veo-3.1"
+LANDSCAPE_FL = "veo-3.1-landscape-fast-fl"
 
 
 def frames(count: int) -> list[Any]:
@@ -102,7 +102,7 @@ async def test_status_runs_queued_processing_completed_with_a_url(
 
 
 async def test_content_is_json_with_a_url_and_the_fixed_format(client_for: Any, clock: Any) -> None:
-    landscape = reverse_model_id(landscape=True, fast=False, fl=False)
+    landscape = "veo-3.1-landscape"
     async with client_for() as (client, sandbox):
         portrait_id = (await create(client)).json()["id"]
         landscape_id = (await create(client, landscape)).json()["id"]
@@ -152,7 +152,7 @@ async def test_the_video_url_needs_no_key_and_expires(client_for: Any, clock: An
 
 
 async def test_an_official_task_id_is_not_served_as_an_asset(client_for: Any, clock: Any) -> None:
-    body = {"model": official_model_id(fast=True), "prompt": "x"}
+    body = {"model": "veo-3.1-fast-generate-preview", "prompt": "x"}
     async with client_for() as (client, _):
         task_id = (await client.post("/v1/videos", json=body)).json()["id"]
         clock.advance(500)

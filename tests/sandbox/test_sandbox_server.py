@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from veo_tools.catalog import official_model_id, reverse_model_id
 from veo_tools.sandbox import SandboxConfig, make_server
 
 CURL = shutil.which("curl")
 #: The ids the spec's examples use: the fast Official model and the plain Reverse one.
-OFFICIAL = official_model_id(fast=True)
-REVERSE = reverse_model_id(landscape=False, fast=False, fl=False)
+OFFICIAL = "veo-3.1-fast-generate-preview"
+REVERSE = "veo-3.1"
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from veo_tools.catalog import official_model_id, reverse_model_id
+from veo_tools.catalog import pick_model
 from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.demo_report import (
     DemoPick,
@@ -187,7 +187,7 @@ def _steps(still: Path, end: Path) -> list[tuple[str, str, GenerateVideoInput]]:
 def _t2v() -> GenerateVideoInput:
     return GenerateVideoInput(
         prompt="A coastal lighthouse at dusk, slow push-in, waves and gulls, cinematic light",
-        model=official_model_id(fast=False),
+        model=pick_model("official", fast=False).id,
         seconds=8,
         resolution="720p",
     )
@@ -196,7 +196,7 @@ def _t2v() -> GenerateVideoInput:
 def _i2v(still: Path) -> GenerateVideoInput:
     return GenerateVideoInput(
         prompt="The test card comes alive: colours ripple outward to a soft synth hum",
-        model=official_model_id(fast=True),
+        model=pick_model("official", fast=True).id,
         images=[str(still)],
     )
 
@@ -204,7 +204,7 @@ def _i2v(still: Path) -> GenerateVideoInput:
 def _f2v(start: Path, end: Path) -> GenerateVideoInput:
     return GenerateVideoInput(
         prompt="The test card morphs smoothly into colour bars, with a gentle whoosh",
-        model=reverse_model_id(landscape=True, fast=True, fl=True),
+        model=pick_model("reverse", fast=True, frame_to_video=True).id,
         images=[str(start), str(end)],
         mode="stream",
     )
@@ -213,7 +213,7 @@ def _f2v(start: Path, end: Path) -> GenerateVideoInput:
 def _rejected() -> GenerateVideoInput:
     return GenerateVideoInput(
         prompt=f"A news anchor reads tonight's headlines {CONTENT_POLICY_MARKER}",
-        model=reverse_model_id(landscape=True, fast=True, fl=False),
+        model=pick_model("reverse", fast=True).id,
     )
 
 

@@ -67,6 +67,8 @@ async def run_models(cli: Cli, args: argparse.Namespace) -> int:
     else:
         cli.out.print(models_table(view))
         cli.out.print(Text(view.next_step))
+    if view.catalog_error:
+        cli.err.print(f"veo-tools: {view.catalog_error}", markup=False, soft_wrap=True)
     if view.live_error:
         cli.err.print(
             f"veo-tools: the live model list could not be read: {view.live_error}",

@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import get_args
 
-from veo_tools.catalog import MODELS, AspectRatio, Resolution
+from veo_tools.catalog import AspectRatio, Resolution, shipped_catalog
 from veo_tools.engine.batches import DEFAULT_CAPS
 from veo_tools.types import ChannelChoice, ModeChoice, Priority, Scenario, TaskStatus
 
 DEFAULT_WAIT_S = 900.0
-SECONDS_CHOICES = sorted({s for model in MODELS.values() for s in model.durations})
+SECONDS_CHOICES = sorted({s for model in shipped_catalog().all() for s in model.durations})
 
 
 def non_negative(value: str) -> float:

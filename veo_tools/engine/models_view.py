@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from veo_tools.availability import LiveList, ModelAvailability
-from veo_tools.catalog import get_model
+from veo_tools.catalog import current, get_model
 from veo_tools.types import ModelInfo, ModelsView
 
 CHECK_AGAIN = "`veo-tools models --refresh`, the veo://models resource or recommend_channel"
@@ -57,5 +57,6 @@ def models_view(avail: Mapping[str, ModelAvailability], live: LiveList | None) -
         available=available,
         live_checked_at=_iso(live.checked_at) if live is not None else None,
         live_error=live.error if live is not None else None,
+        catalog_error=current().override_error,
         next_step=_next_step(available, live),
     )

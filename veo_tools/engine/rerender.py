@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from veo_tools.catalog import Model, get_model, official_model_id, pick_model
+from veo_tools.catalog import Model, get_model, pick_model
 from veo_tools.engine.task_views import request_params
 from veo_tools.journal.store import TaskRecord
 from veo_tools.types import GenerateVideoInput
@@ -77,7 +77,7 @@ def _target_model(channel: str, model: str | None, source: TaskRecord, images: i
     if model:
         return get_model(model)
     if channel == "official":
-        return get_model(official_model_id(fast=False))
+        return pick_model("official", fast=False)
     aspect = get_model(source.model).fixed_aspect_ratio or _aspect(source)
     return pick_model("reverse", fast=False, aspect_ratio=aspect, frame_to_video=images > 0)
 

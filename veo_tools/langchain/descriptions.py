@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from veo_tools.catalog import prices_text
+from veo_tools.catalog import shipped_catalog
 from veo_tools.service import DEDUPE_WINDOW_S
 
-_PRICES = f"Official {prices_text('official')}, Reverse {prices_text('reverse')} per video"
+_CATALOG = shipped_catalog()  # built at import time: the shipped table, no override
+_PRICES = (
+    f"Official {_CATALOG.prices_text('official')}, Reverse {_CATALOG.prices_text('reverse')} "
+    "per video"
+)
 
 GENERATE_DESCRIPTION = (
     "Start rendering a short video (4-8 s, with generated audio) with Google Veo 3.1 through "

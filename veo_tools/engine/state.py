@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from veo_tools.availability import ModelAvailability
 from veo_tools.channels.official import OfficialClient
 from veo_tools.channels.reverse import ReverseClient
 from veo_tools.engine.task_views import ProgressEvent, public_status, task_view
@@ -22,6 +23,8 @@ from veo_tools.transport.http import ApiHttp
 from veo_tools.types import TaskView
 
 ProgressCallback = Callable[[ProgressEvent], Awaitable[None] | None]
+#: Answers model id -> availability (cached by whoever implements it); read by the failover.
+AvailabilityProvider = Callable[[], Awaitable[Mapping[str, ModelAvailability]]]
 
 TERMINAL = ("completed", "failed", "interrupted")
 #: Real-time interval between progress callbacks while waiting (MCP asks for <= 5 s).
@@ -44,6 +47,9 @@ class Engine:
     submitting: set[str] = field(default_factory=set)
     #: Who is waiting on a stream right now; a stream reports progress only to a live waiter.
     listeners: dict[str, ProgressCallback] = field(default_factory=dict)
+    #: Where routing and failover read availability; ``None`` = not checked (failover then
+    #: learns only from the refusals it meets).
+    availability: AvailabilityProvider | None = None
 
     def __post_init__(self) -> None:
         self.official = OfficialClient(self.http, time_scale=self.settings.time_scale)

@@ -124,7 +124,11 @@ def _features_lost(best: Model, sub: Model) -> list[str]:
     if best.streaming and not sub.streaming:
         out.append("no live streaming progress (async polling)")
     if best.max_images > sub.max_images:
-        out.append(f"at most {sub.max_images} reference image(s)")
+        out.append(
+            "no reference images"
+            if sub.max_images == 0
+            else f"at most {sub.max_images} reference image (no end frame)"
+        )
     if best.channel == "official" and sub.channel != "official":
         out.append("no seeds or negative prompts; a reverse-engineered channel")
     return out

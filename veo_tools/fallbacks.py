@@ -91,12 +91,19 @@ def describe(availability: Mapping[str, ModelAvailability] | None, model_id: str
     return f"{model_id} is {found.state}" + (f" ({found.reason})" if found.reason else "")
 
 
-def trade(best: Model, sub: Model, lost: Sequence[str] = ()) -> str:
-    """What ``sub`` gives up (and costs) compared with ``best``, in one sentence."""
+def trade(best: Model, sub: Model, lost: Sequence[str] = (), *, features: bool = True) -> str:
+    """What ``sub`` gives up (and costs) compared with ``best``, in one sentence.
+
+    ``features=False`` leaves out the capabilities ``sub`` lacks (for a request it serves as
+    asked, they do not matter) and only names the change of channel.
+    """
     parts = [_cost(best, sub)]
     if lost:
         parts.append("cannot do what was asked: " + "; ".join(lost))
-    parts.extend(_features_lost(best, sub))
+    if features:
+        parts.extend(_features_lost(best, sub))
+    elif best.channel != sub.channel:
+        parts.append(f"the {sub.channel.title()} channel instead of {best.channel.title()}")
     if best.tier != sub.tier:
         parts.append(
             "the fast tier instead of standard quality"

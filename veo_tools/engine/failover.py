@@ -19,6 +19,7 @@ arrives inside its stream is recorded on the task, not failed over.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -144,8 +145,13 @@ async def pinned_refusal(
     )
 
 
+_SERVER_SAID = re.compile(r"(HTTP \d{3}: .*?)(?: \(request id|\)\. |\)$|$)")
+
+
 def _first_sentence(text: str, limit: int = 200) -> str:
-    head = text.split(". ", 1)[0].rstrip(".")
+    """What the server said (``HTTP 503: no available channels …``), else the first sentence."""
+    said = _SERVER_SAID.search(text)
+    head = said.group(1) if said else text.split(". ", 1)[0].rstrip(".")
     return head if len(head) <= limit else head[: limit - 1] + "…"
 
 
@@ -233,7 +239,7 @@ class _Route:
     def _notes(self, model: Model) -> list[str]:
         if not self._tried:
             return []
-        trade = fallbacks.trade(self._best, model) if model.id != self._best.id else "none"
+        trade = fallbacks.trade(self._best, model, features=False)
         return [
             *(f"{line}." for line in self._tried),
             f"Sent to {model.id} instead; trade: {trade}. Refused creates made no task and are "

@@ -15,6 +15,7 @@ import pytest
 from veo_tools.availability import LiveList, ModelAvailability, combine
 from veo_tools.catalog import all_models
 from veo_tools.errors import BudgetExceededError, ModelUnavailableError, SubmitOutcomeUnknownError
+from veo_tools.fallbacks import variants
 from veo_tools.sandbox import FaultRule, SandboxConfig, still_png
 from veo_tools.sandbox.state import SandboxStats
 from veo_tools.service import VeoService
@@ -91,17 +92,11 @@ async def test_both_channels_down_tries_each_candidate_once_and_bills_nothing(
         assert message.startswith("No model that serves this request as asked is available")
         assert "Nothing was billed" in message and "veo-tools models --refresh" in message
         rows = svc.list_tasks().tasks
-        assert sorted(t.model for t in rows) == sorted(m.id for m in _text_to_video_variants())
+        assert sorted(t.model for t in rows) == sorted(m.id for m in variants("16:9", False))
         assert all(t.status == "failed" and not t.billed for t in rows)
         assert svc.list_tasks().spent_24h_usd == 0
         s = stats(svc)
     assert s.requests["create"] == 4 and sum(s.create_count.values()) == 0
-
-
-def _text_to_video_variants() -> list[Any]:
-    from veo_tools.fallbacks import variants
-
-    return variants("16:9", False)
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,7 @@ class VeoService:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         dedupe_window_s: float = DEDUPE_WINDOW_S,
         sandbox_config: SandboxConfig | None = None,
-        availability: AvailabilityProvider | None = None,
+        availability_provider: AvailabilityProvider | None = None,
         **overrides: Any,
     ) -> None:
         self.settings = settings or Settings.from_env(**overrides)
@@ -92,7 +92,7 @@ class VeoService:
         )
         self.journal = journal or Journal.in_state_dir(self.settings.journal_dir)
         self._eng = Engine(self.settings, self.journal, http, clock, sleep, os.getpid())
-        self._eng.availability = availability
+        self._eng.availability_provider = availability_provider
         self._dedupe_window = dedupe_window_s
         self._batches = Batches(self._eng, dedupe_window_s)
         self.journal.mark_interrupted_streams()

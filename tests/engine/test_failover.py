@@ -200,7 +200,7 @@ async def test_a_repeat_after_failover_is_deduplicated_and_paid_once(
         first = await svc.generate({**PROMPT, "wait_seconds": 30})
         # By now the availability answer knows Official is down (the other helper's probe
         # reads the refusal from the journal); the repeat does not ask Official again.
-        svc._eng.availability = listed_only(REVERSE_IDS)
+        svc._eng.availability_provider = listed_only(REVERSE_IDS)
         again = await svc.generate({**PROMPT, "wait_seconds": 30})
         assert again.deduplicated and again.task_id == first.task_id
         assert f"{OFFICIAL_FAST} is unlisted" in again.notes[0] and "not sent" in again.notes[0]
@@ -214,7 +214,7 @@ async def test_a_known_outage_is_routed_around_before_anything_is_sent(
 ) -> None:
     config = outage(sandbox_settings, "official")
     async with VeoService(
-        sandbox_settings, sandbox_config=config, availability=listed_only(REVERSE_IDS)
+        sandbox_settings, sandbox_config=config, availability_provider=listed_only(REVERSE_IDS)
     ) as svc:
         view = await svc.generate(PROMPT)
         assert view.model == REVERSE_FAST

@@ -94,10 +94,10 @@ async def start_item(
 
 async def current(eng: Engine) -> Availability | None:
     """The availability map, or ``None`` when there is no provider or it failed (not checked)."""
-    if eng.availability is None:
+    if eng.availability_provider is None:
         return None
     try:
-        return await eng.availability()
+        return await eng.availability_provider()
     except VeoError:
         return None
 

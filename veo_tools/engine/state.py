@@ -49,7 +49,7 @@ class Engine:
     listeners: dict[str, ProgressCallback] = field(default_factory=dict)
     #: Where routing and failover read availability; ``None`` = not checked (failover then
     #: learns only from the refusals it meets).
-    availability: AvailabilityProvider | None = None
+    availability_provider: AvailabilityProvider | None = None
 
     def __post_init__(self) -> None:
         self.official = OfficialClient(self.http, time_scale=self.settings.time_scale)

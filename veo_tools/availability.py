@@ -119,7 +119,8 @@ def judge(
             degraded = _lifecycle_text(life) if life.status == "degraded" else None
             return verdict("available", degraded)
         if life.status in ("retired", "unavailable"):
-            return verdict("down", _lifecycle_text(life), _epoch(life.since))
+            why = f"GET /v1/models does not list it, and the catalog says {_lifecycle_text(life)}"
+            return verdict("down", why, _epoch(life.since))
         return verdict("unlisted", "GET /v1/models does not list it for this key")
     if life.status in ("retired", "unavailable"):
         return verdict("down", _lifecycle_text(life), _epoch(life.since))

@@ -5,12 +5,20 @@ decision tree (Q1 frame-to-video, Q2 streaming progress, Q3 budget vs quality) a
 scenario table. Hard constraints win over preferences: 1080p, 4k, 4 s and 6 s need Official;
 frame-to-video, two frames and live streaming progress need Reverse. An impossible combination is
 never dropped silently: it is reported in ``conflicts`` with the nearest possible options.
+
+Given an availability map (model id -> :class:`~veo_tools.availability.ModelAvailability`), the
+tree still decides the best fit; when that model is not available the best available fit is
+recommended instead, with the trade in ``warnings`` (see :mod:`veo_tools.fallbacks`), and when
+nothing fitting is available the best fit is returned with a warning saying so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from veo_tools import fallbacks
+from veo_tools.availability import ModelAvailability
 from veo_tools.catalog import (
     ENDPOINT_CHAT,
     ENDPOINT_VIDEOS,
@@ -124,8 +132,15 @@ class _Needs:
         return why
 
 
-def recommend_channel(needs: RecommendChannelInput | None = None) -> Recommendation:
-    """Pick a channel and model for ``needs``; see the module docstring for the rules."""
+def recommend_channel(
+    needs: RecommendChannelInput | None = None,
+    availability: Mapping[str, ModelAvailability] | None = None,
+) -> Recommendation:
+    """Pick a channel and model for ``needs``; see the module docstring for the rules.
+
+    Without ``availability`` every model is assumed up and the result's availability fields are
+    empty.
+    """
     req = needs or RecommendChannelInput()
     n = _Needs(
         frame_to_video=req.frame_to_video or req.reference_images >= 2,
@@ -141,8 +156,19 @@ def recommend_channel(needs: RecommendChannelInput | None = None) -> Recommendat
     if rule:
         _apply_scenario(n, rule)
     channel, fast = _decide(n, rule)
-    model = _model_for(channel, fast, n)
-    return _build(model, n)
+    best = _model_for(channel, fast, n)
+    if availability is None:
+        return _build(best, n)
+    shape = fallbacks.variants(n.aspect_ratio, n.frame_to_video or n.images > 0)
+    choice = fallbacks.choose(best, shape, lambda m: _lost(m, n), availability)
+    n.reasons.extend(choice.reasons)
+    result = _build(choice.model, n)
+    for alt in result.alternatives:
+        alt.availability = fallbacks.note(availability, alt.model)
+    result.availability = fallbacks.note(availability, choice.model.id)
+    result.best_fit = None if choice.best.id == choice.model.id else choice.best.id
+    result.warnings = choice.warnings
+    return result
 
 
 def _apply_scenario(n: _Needs, rule: _ScenarioRule) -> None:
@@ -300,7 +326,7 @@ def _trade_off(chosen: Model, alt: Model, n: _Needs) -> str:
     cost = (
         f"${abs(delta):.2f} {'more' if delta > 0 else 'less'} per video" if delta else "same price"
     )
-    lost = [why for why in (n.official_only if alt.channel == "reverse" else n.reverse_only)]
+    lost = _lost(alt, n)
     if lost:
         return f"{cost}; cannot serve this request as asked: {'; '.join(lost)}."
     if alt.channel == chosen.channel:
@@ -315,3 +341,8 @@ def _trade_off(chosen: Model, alt: Model, n: _Needs) -> str:
         f"{cost}; fixed 8 s at 720p, frame-to-video and live streaming progress; "
         "reverse-engineered channel."
     )
+
+
+def _lost(model: Model, n: _Needs) -> list[str]:
+    """The hard constraints of ``n`` that ``model`` cannot meet."""
+    return n.official_only if model.channel == "reverse" else n.reverse_only

@@ -20,11 +20,12 @@ import httpx
 from pydantic import SecretStr
 
 from veo_tools import catalog
-from veo_tools.engine import availability, follow, submission
+from veo_tools.availability import ModelAvailability
+from veo_tools.engine import availability, failover, follow, submission
 from veo_tools.engine.batches import Batches
 from veo_tools.engine.models_view import models_view
 from veo_tools.engine.rerender import explicit_overrides, rerender_input
-from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
+from veo_tools.engine.state import TERMINAL, AvailabilityProvider, Engine, ProgressCallback
 from veo_tools.journal.store import Journal
 from veo_tools.recommend import recommend_channel
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
@@ -68,6 +69,7 @@ class VeoService:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         dedupe_window_s: float = DEDUPE_WINDOW_S,
         sandbox_config: SandboxConfig | None = None,
+        availability_provider: AvailabilityProvider | None = None,
         **overrides: Any,
     ) -> None:
         self.settings = settings or Settings.from_env(**overrides)
@@ -95,6 +97,11 @@ class VeoService:
         )
         self.journal = journal or Journal.in_state_dir(self.settings.journal_dir)
         self._eng = Engine(self.settings, self.journal, http, clock, sleep, os.getpid())
+        # Routing and failover read the live availability (cached probe + journal refusals)
+        # unless the caller injects its own source.
+        self._eng.availability_provider = availability_provider or (
+            lambda: availability.availability(self._eng)
+        )
         self._dedupe_window = dedupe_window_s
         self._batches = Batches(self._eng, dedupe_window_s)
         self.journal.mark_interrupted_streams()
@@ -118,11 +125,22 @@ class VeoService:
     # ---- tools ---------------------------------------------------------------------------
 
     def recommend(
-        self, needs: RecommendChannelInput | Mapping[str, Any] | None = None
+        self,
+        needs: RecommendChannelInput | Mapping[str, Any] | None = None,
+        *,
+        availability: Mapping[str, ModelAvailability] | None = None,
     ) -> Recommendation:
+        """The recommender's answer; given an availability map it routes around models that
+        are down (see :mod:`veo_tools.recommend`)."""
         if needs is not None and not isinstance(needs, RecommendChannelInput):
             needs = RecommendChannelInput.model_validate(needs)
-        return recommend_channel(needs)
+        return recommend_channel(needs, availability)
+
+    async def recommend_now(
+        self, needs: RecommendChannelInput | Mapping[str, Any] | None = None
+    ) -> Recommendation:
+        """:meth:`recommend` with the engine's current availability (when it has a provider)."""
+        return self.recommend(needs, availability=await failover.current(self._eng))
 
     async def models(self, refresh: bool = False) -> ModelsView:
         """Every model with its availability now: the catalog's lifecycle, the live list from
@@ -151,16 +169,16 @@ class VeoService:
                 on_progress=on_progress,
                 **explicit_overrides(inp),
             )
-        plan, request_, params = submission.prepare(self._eng, inp)
-        rec, duplicate = submission.reserve(
-            self._eng, inp, plan, params, status="submitting", dedupe_window=self._dedupe_window
-        )
-        if duplicate:
-            return self._eng.view(rec, deduplicated=True)
-        rec = await submission.start(self._eng, rec, request_)
-        if wait > 0:
-            return await self.wait(rec.task_id, timeout=wait, on_progress=on_progress)
-        return self._eng.view(rec)
+        # Journal-first, duplicate and budget checks per attempt; see engine.failover.
+        sent = await failover.create(self._eng, inp, dedupe_window=self._dedupe_window)
+        if sent.duplicate:
+            view = self._eng.view(sent.rec, deduplicated=True)
+        elif wait > 0:
+            view = await self.wait(sent.rec.task_id, timeout=wait, on_progress=on_progress)
+        else:
+            view = self._eng.view(sent.rec)
+        view.notes = [*sent.notes, *view.notes]
+        return view
 
     async def rerender(
         self,

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from veo_tools.availability import AvailabilityState
 from veo_tools.catalog import shipped_catalog
 
 ChannelChoice = Literal["auto", "official", "reverse"]
@@ -415,11 +416,21 @@ class BatchPlan(BaseModel):
     by_channel: dict[str, float]
 
 
+class AvailabilityNote(BaseModel):
+    """Whether a model can be used now, in two fields (the full answer is ``veo://models``)."""
+
+    state: AvailabilityState = Field(description="available, down, unlisted or unknown.")
+    reason: str | None = Field(None, description="Why, whenever the state is not plain.")
+
+
 class Alternative(BaseModel):
     channel: Literal["official", "reverse"]
     model: str
     price_usd: float
     trade_off: str
+    availability: AvailabilityNote | None = Field(
+        None, description="Whether this model is up now (absent when not checked)."
+    )
 
 
 class Recommendation(BaseModel):
@@ -435,6 +446,23 @@ class Recommendation(BaseModel):
     alternatives: list[Alternative]
     conflicts: list[str]
     generate_video_args: dict[str, object]
+    availability: AvailabilityNote | None = Field(
+        None, description="Whether the recommended model is up now (absent when not checked)."
+    )
+    best_fit: str | None = Field(
+        None,
+        description=(
+            "The model the decision tree picked, when it is not the one recommended because it "
+            "is not available; warnings say what the recommended model gives up."
+        ),
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Read these first: a substitute's trade, or that nothing fitting is available now "
+            "(a create would likely be refused) and how to check again."
+        ),
+    )
 
 
 class ModelInfo(BaseModel):

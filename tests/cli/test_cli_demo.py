@@ -30,22 +30,23 @@ def test_demo_makes_real_mp4s_and_reports_dedup_and_unbilled_failure(
     result = run("--sandbox", "demo")
     assert result.code == 0, result.err
     files = sorted(Path("out").glob("*.mp4"))
-    assert len(files) == 3
+    assert len(files) == 4
     assert all(f.read_bytes()[4:8] == b"ftyp" for f in files)
-    for step in range(1, 8):
-        assert f"[{step}/7]" in result.out
+    for step in range(1, 9):
+        assert f"[{step}/8]" in result.out
     assert f"time scale {DEMO_SCALE}" in result.out
     assert "deduplicated" in result.out and "not billed" in result.out
-    assert "Total spend: $1.65 for 3 videos" in result.out
-    assert "simulator's own billing ledger says $1.65" in result.out
+    assert "Total spend: $1.80 for 4 videos" in result.out
+    assert "simulator's own billing ledger says $1.80" in result.out
+    assert "Sent to veo-3.1-landscape-fast instead" in result.out
     assert not (workdir / "state").exists(), "the demo must not touch the user's journal"
 
 
 def test_demo_json_report_is_the_only_stdout_and_adds_up(demo_json: DemoReport) -> None:
     assert demo_json.ok and demo_json.problems == []
-    assert [s.step for s in demo_json.steps] == [2, 3, 4, 5, 6]
-    assert demo_json.total_spend_usd == demo_json.journal_spend_usd == 1.65
-    assert demo_json.sandbox_billed_usd == 1.65
+    assert [s.step for s in demo_json.steps] == [2, 3, 4, 5, 6, 7]
+    assert demo_json.total_spend_usd == demo_json.journal_spend_usd == 1.8
+    assert demo_json.sandbox_billed_usd == 1.8
     rejected, repeat = demo_json.steps[3].task, demo_json.steps[4].task
     assert rejected.status == "failed" and not rejected.billed
     assert repeat.deduplicated and repeat.task_id == demo_json.steps[0].task.task_id
@@ -53,10 +54,21 @@ def test_demo_json_report_is_the_only_stdout_and_adds_up(demo_json: DemoReport) 
     assert len(demo_json.recommendations) == 3
 
 
+def test_demo_routes_one_request_around_the_official_outage(demo_json: DemoReport) -> None:
+    routed = demo_json.steps[5]
+    assert routed.step == 7 and routed.failed_over and routed.new_requests == 1
+    assert routed.task.channel == "reverse" and routed.task.status == "completed"
+    # The live list already leaves Official out, so nothing is sent to it: routed, not refused.
+    assert routed.task.notes[0].startswith(
+        "veo-3.1-fast-generate-preview is down (GET /v1/models does not list it"
+    )
+    assert routed.task.notes[0].endswith("not sent.")
+
+
 @pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe is not installed")
 def test_demo_videos_are_readable_by_ffprobe(demo_json: DemoReport) -> None:
     paths = {s.task.video_path for s in demo_json.steps if s.task.video_path}
-    assert len(paths) == 3
+    assert len(paths) == 4
     for path in paths:
         probe = subprocess.run(
             ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],

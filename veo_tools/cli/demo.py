@@ -1,7 +1,7 @@
 """``veo-tools demo``: the whole product, end to end, on the in-process sandbox.
 
 No key, no network, no cost. Time runs 20x faster than APIYI (``VEO_TOOLS_TIME_SCALE`` or
-``--time-scale`` change that), so the seven steps take about 15 s. Videos go to the output
+``--time-scale`` change that), so the eight steps take about 15 s. Videos go to the output
 directory (``VEO_TOOLS_OUTPUT_DIR``, default ``./veo-output``). The journal lives in a temporary
 directory deleted at the end: the simulated tasks exist only in this process, so keeping them
 would only clutter ``veo-tools --sandbox tasks``, and a second run must start clean rather than be
@@ -15,12 +15,14 @@ import asyncio
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.text import Text
 
-from veo_tools.catalog import pick_model
+from veo_tools.catalog import Channel, pick_model
 from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.demo_report import (
     DemoPick,
@@ -32,14 +34,17 @@ from veo_tools.cli.demo_report import (
 )
 from veo_tools.cli.options import positive
 from veo_tools.cli.progress import ProgressDisplay
-from veo_tools.sandbox import end_frame_jpg, still_png
+from veo_tools.sandbox import Sandbox, end_frame_jpg, still_png
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings
 from veo_tools.types import GenerateVideoInput, RecommendChannelInput, Scenario
 
 DEMO_TIME_SCALE = 0.05
 DEMO_SCENARIOS: tuple[Scenario, ...] = ("client_delivery", "live_progress_ui", "poster_to_motion")
-STEPS = 7
+STEPS = 8
+OUTAGE_STEP = 7
+#: The channel the outage step takes down (every create answers 503 `no available channels`).
+OUTAGE_CHANNEL: Channel = "official"
 CONTENT_POLICY_MARKER = "[sandbox:content_policy]"
 WAIT_S = 600.0
 _ENV_USED = ("VEO_TOOLS_OUTPUT_DIR", "VEO_TOOLS_TIME_SCALE")
@@ -91,6 +96,8 @@ class Demo:
             still, end = self.inputs / "still.png", self.inputs / "end_frame.jpg"
             for number, (label, title, request) in enumerate(_steps(still, end), start=2):
                 await self.step(service, number, label, title, request)
+            with _outage(service.sandbox, OUTAGE_CHANNEL):
+                await self.step(service, OUTAGE_STEP, *_routed())
             self.report.journal_spend_usd = service.list_tasks().spent_24h_usd
             if service.sandbox is not None:
                 self.report.sandbox_billed_usd = round(
@@ -151,6 +158,8 @@ class Demo:
         )
         self.report.steps.append(step)
         self.say(task_line(step, self.settings.time_scale))
+        for note in view.notes:
+            self.say(f"  {note}", "dim")
 
     def _summary(self) -> None:
         for problem in self.report.problems:
@@ -158,7 +167,7 @@ class Demo:
         if self.cli.json:
             self.cli.emit_json(self.report)
             return
-        self._header(7, "Summary")
+        self._header(STEPS, "Summary")
         self.cli.out.print(summary_table(self.report))
         for line in self.report.closing_lines():
             self.say(line)
@@ -182,6 +191,30 @@ def _steps(still: Path, end: Path) -> list[tuple[str, str, GenerateVideoInput]]:
         ("rejected", "A content-policy rejection on Reverse", _rejected()),
         ("repeat of 2", "The request of step 2 again: deduplicated, not paid twice", t2v),
     ]
+
+
+@contextmanager
+def _outage(sandbox: Sandbox | None, channel: Channel) -> Iterator[None]:
+    """The channel is in an outage while the block runs (the sandbox's lifecycle state: creates
+    answer 503 `no available channels` and `GET /v1/models` leaves its models out)."""
+    if sandbox is not None:
+        sandbox.lifecycle[channel] = "outage"
+    try:
+        yield
+    finally:
+        if sandbox is not None:
+            sandbox.lifecycle.pop(channel, None)
+
+
+def _routed() -> tuple[str, str, GenerateVideoInput]:
+    """Step 7: a request that names no model or channel, sent while Official is down."""
+    return (
+        "routed around",
+        "Official is down: a request that pins no channel is routed to Reverse",
+        GenerateVideoInput(
+            prompt="A paper boat drifts down a rain gutter, close-up, soft patter of rain"
+        ),
+    )
 
 
 def _t2v() -> GenerateVideoInput:
@@ -223,6 +256,7 @@ DEMO = Command(
     add_demo_arguments,
     run_demo,
     "Recommend channels, make videos on both channels (polled and streamed), show a "
-    "content-policy rejection and a deduplicated repeat, then a summary with the spend. "
+    "content-policy rejection, a deduplicated repeat and a request routed around a channel "
+    "outage, then a summary with the spend. "
     "Always runs on the in-process sandbox.",
 )

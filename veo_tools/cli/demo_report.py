@@ -37,6 +37,12 @@ class DemoStep(BaseModel):
     new_requests: int = Field(description="Tasks the simulator created during this step.")
 
     @property
+    def failed_over(self) -> bool:
+        """Whether the engine sent this request to another model than the best fit, after a
+        refusal or because the live list already showed the best fit down."""
+        return any(note.startswith("Sent to ") for note in self.task.notes)
+
+    @property
     def paid(self) -> bool:
         """Whether this step added to the bill (a duplicate returns an already-paid task)."""
         return self.task.billed and not self.task.deduplicated
@@ -67,7 +73,14 @@ class DemoReport(BaseModel):
             task = step.task
             if task.status == "completed" and not is_mp4(task.video_path):
                 self.problems.append(f"step {step.step}: {task.video_path} is not an MP4 file")
-        expected = {2: "completed", 3: "completed", 4: "completed", 5: "failed", 6: "completed"}
+        expected = {
+            2: "completed",
+            3: "completed",
+            4: "completed",
+            5: "failed",
+            6: "completed",
+            7: "completed",
+        }
         for number, status in expected.items():
             found = self.step(number)
             if found is None or found.task.status != status:
@@ -83,6 +96,9 @@ class DemoReport(BaseModel):
             same = repeat.task.task_id == first.task.task_id and repeat.task.deduplicated
             if not same or repeat.new_requests:
                 self.problems.append("step 6: the repeated request was sent again")
+        routed = self.step(7)
+        if routed and not (routed.failed_over and routed.new_requests == 1):
+            self.problems.append("step 7: the request was not routed around the outage once")
         spends = [self.journal_spend_usd]
         if self.sandbox_billed_usd is not None:
             spends.append(self.sandbox_billed_usd)
@@ -96,7 +112,8 @@ class DemoReport(BaseModel):
         videos = sum(1 for s in self.steps if s.paid)
         lines = [
             f"Total spend: {money(self.total_spend_usd)} for {videos} videos. The rejected "
-            "request was not billed, and the repeated one was deduplicated: not paid twice.",
+            "request was not billed, the repeated one was deduplicated (not paid twice), and the "
+            "create refused by the down channel made no task and cost nothing.",
         ]
         if self.sandbox_billed_usd is not None:
             lines.append(

@@ -16,7 +16,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from veo_tools.engine import follow, submission
+from veo_tools.engine import failover, follow, submission
 from veo_tools.engine.batch_views import batch_view
 from veo_tools.engine.planning import plan_request
 from veo_tools.engine.rerender import explicit_overrides, rerender_input
@@ -274,8 +274,14 @@ class _Runner:
                 return
             async with self._slots[rec.channel]:
                 if rec.status == "pending" and eng.journal.claim(rec.task_id, owner_pid=eng.pid):
-                    _plan, request, _params = submission.prepare(eng, inp)
-                    await submission.start(eng, eng.get(rec.task_id), request)
+                    # An unpinned item refused as unavailable fails over, as generate does.
+                    rec = await failover.start_item(
+                        eng,
+                        inp,
+                        eng.get(rec.task_id),
+                        batch=(self._batch_id, index),
+                        dedupe_window=self._batches._dedupe_window,
+                    )
                 await follow.wait(
                     eng,
                     rec.task_id,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from veo_tools.availability import LiveList
+from veo_tools.availability import LiveList, ModelAvailability
 from veo_tools.channels.official import OfficialClient
 from veo_tools.channels.reverse import ReverseClient
 from veo_tools.engine import availability
@@ -24,6 +24,8 @@ from veo_tools.transport.http import ApiHttp
 from veo_tools.types import TaskView
 
 ProgressCallback = Callable[[ProgressEvent], Awaitable[None] | None]
+#: Answers model id -> availability (cached by whoever implements it); read by the failover.
+AvailabilityProvider = Callable[[], Awaitable[Mapping[str, ModelAvailability]]]
 
 TERMINAL = ("completed", "failed", "interrupted")
 #: Real-time interval between progress callbacks while waiting (MCP asks for <= 5 s).
@@ -49,6 +51,9 @@ class Engine:
     #: The last ``GET /v1/models`` read (see :mod:`veo_tools.engine.availability`).
     live_models: LiveList | None = None
     probe_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Where routing and failover read availability; ``None`` = not checked (failover then
+    #: learns only from the refusals it meets).
+    availability_provider: AvailabilityProvider | None = None
 
     def __post_init__(self) -> None:
         self.official = OfficialClient(self.http, time_scale=self.settings.time_scale)

@@ -312,7 +312,7 @@ def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal
     for rec in (orphan, submitting, ours, finished, polled):
         journal.insert(rec)
 
-    assert journal.mark_interrupted_streams() == 2
+    assert journal.recover_orphans() == 2
 
     for rec in (orphan, submitting):
         got = journal.get(rec.task_id)
@@ -325,7 +325,7 @@ def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal
         assert got.error_message == INTERRUPTED_MESSAGE
     for rec in (ours, finished, polled):
         assert journal.get(rec.task_id) == rec
-    assert journal.mark_interrupted_streams() == 0
+    assert journal.recover_orphans() == 0
 
 
 def test_interrupted_message_explains_billing_and_force_new() -> None:

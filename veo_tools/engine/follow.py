@@ -20,7 +20,7 @@ from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback, heartbeat
 from veo_tools.engine.submission import terminal_fields
 from veo_tools.engine.task_views import policy_for
 from veo_tools.errors import ConfigurationError, DownloadError, TaskNotFoundError, VeoError
-from veo_tools.journal.store import TaskRecord, pid_alive
+from veo_tools.journal.store import TaskRecord
 from veo_tools.types import TaskError, TaskView
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,15 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     if (rec.status, rec.progress) == (remote.status, remote.progress) and len(fields) == 2:
         return rec
     return eng.journal.update(rec.task_id, **fields)
+
+
+def settle_orphan(eng: Engine, rec: TaskRecord) -> TaskRecord:
+    """The row as it stands, after marking it ``interrupted`` if its owner is gone (a stream
+    or a create request whose process died: see ``Journal.recover_orphans``)."""
+    if rec.status in TERMINAL or rec.task_id in eng.submitting or rec.task_id in eng.streams:
+        return rec
+    eng.journal.recover_orphans(rec.task_id)
+    return eng.get(rec.task_id)
 
 
 async def wait(
@@ -112,9 +121,7 @@ async def _wait_local(
     """Wait for a task this process drives itself (a stream), or re-read a foreign one."""
     task = eng.streams.get(rec.task_id)
     if task is None:
-        if rec.mode == "stream" and not pid_alive(rec.owner_pid):
-            eng.journal.mark_interrupted_streams()
-        return eng.get(rec.task_id)
+        return settle_orphan(eng, rec)
     if on_progress is not None:
         eng.listeners[rec.task_id] = on_progress
     try:

@@ -93,6 +93,7 @@ class VeoService:
         self._dedupe_window = dedupe_window_s
         self._batches = Batches(self._eng, dedupe_window_s)
         self.journal.recover_orphans()
+        follow.sweep_stale_partials(self.settings.output_dir)
 
     async def __aenter__(self) -> VeoService:
         return self

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -180,6 +182,31 @@ def _remove_stale_partials(dest: Path, *, older_than: float) -> None:
         with contextlib.suppress(OSError):
             if part.stat().st_mtime < horizon:
                 part.unlink()
+
+
+#: Our own download temp files (``downloads.temp_path_for``): ``.<task_id>.mp4.part-<hex>``.
+_PARTIAL = re.compile(r"\.veo_[0-9a-f]{16}\.mp4\.part-[0-9a-f]+")
+#: A temp file untouched this long belongs to a download that was killed.
+STALE_PARTIAL_S = 3600.0
+
+
+def sweep_stale_partials(output_dir: Path, *, older_than: float = STALE_PARTIAL_S) -> int:
+    """Delete our download temp files in ``output_dir`` that no writer touched for
+    ``older_than`` seconds (a killed download); other files are never touched. How many."""
+    horizon, removed = time.time() - older_than, 0
+    try:
+        entries = list(output_dir.iterdir())
+    except OSError:
+        return 0  # no output directory yet (or unreadable): nothing to sweep
+    for part in entries:
+        if not _PARTIAL.fullmatch(part.name):
+            continue
+        with contextlib.suppress(OSError):
+            info = part.lstat()
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < horizon:
+                part.unlink()
+                removed += 1
+    return removed
 
 
 async def _fetch(eng: Engine, rec: TaskRecord, dest: Path) -> str | None:

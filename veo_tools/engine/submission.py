@@ -19,7 +19,6 @@ from veo_tools.engine.state import Engine
 from veo_tools.errors import (
     DownloadError,
     SubmitOutcomeUnknownError,
-    TransportError,
     VeoError,
     looks_like_content_policy,
 )
@@ -198,11 +197,12 @@ async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> Non
     except asyncio.CancelledError:
         eng.interrupt(rec, "The stream was cancelled before the video URL arrived.")
         raise
-    except (TransportError, DownloadError) as exc:
+    except (SubmitOutcomeUnknownError, DownloadError) as exc:
         # Cut mid-way: the render may go on upstream (and be billed); its URL is lost to us.
         eng.interrupt(rec, exc.message, kind=exc.kind)
     except VeoError as exc:
-        # Refused (auth, balance, bad request, no channel) or failed: nothing was made.
+        # Refused (auth, balance, bad request, no channel), never connected (a plain
+        # TransportError: a cut after sending is SubmitOutcomeUnknown), or failed: nothing made.
         eng.record_failure(rec, exc)
     except Exception as exc:
         unexpected(eng, rec, exc)  # the stream task ends here; its row says what happened

@@ -438,11 +438,11 @@ def _unopenable(path: Path, exc: sqlite3.Error) -> ConfigurationError:
             f"The task journal {path} cannot be opened ({exc}). Check that its directory is "
             "writable, or point VEO_TOOLS_STATE_DIR at another directory."
         )
-    quoted = shlex.quote(str(path))
+    quoted, aside = shlex.quote(str(path)), shlex.quote(f"{path}.broken")
     return ConfigurationError(
         f"The task journal {path} is damaged or is not a veo-tools journal ({exc}). Move it "
-        f"aside (it is kept for inspection) and start again: mv {quoted} {quoted}.broken "
-        f"(and any {quoted}-wal / {quoted}-shm next to it); a fresh journal is created on the "
+        f"aside (it is kept for inspection) and start again: mv {quoted} {aside} (and any "
+        f"{path.name}-wal / {path.name}-shm next to it); a fresh journal is created on the "
         "next start. Tasks recorded only in the old file are no longer tracked: check the "
         "APIYI console task log for them."
     )

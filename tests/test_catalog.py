@@ -100,12 +100,41 @@ def test_validation_refuses_what_the_model_cannot_do_and_names_a_fix(
     assert needle in str(exc.value)
 
 
-def test_validation_accepts_what_the_docs_allow() -> None:
-    validate_request(get_model("veo-3.1-fast-generate-preview"), seconds=4, resolution="720p")
-    validate_request(get_model("veo-3.1-generate-preview"), seconds=8, resolution="4k")
-    validate_request(get_model("veo-3.1-landscape-fast-fl"), image_count=2, aspect_ratio="16:9")
-    validate_request(get_model("veo-3.1-generate-preview"), image_count=1, aspect_ratio="9:16")
-
-
-def test_default_official_duration_with_1080p_is_valid() -> None:
-    validate_request(get_model("veo-3.1-generate-preview"), resolution="1080p")
+@pytest.mark.parametrize(
+    ("model_id", "allowed", "one_step_too_far"),
+    [
+        (
+            "veo-3.1-fast-generate-preview",
+            {"seconds": 4, "resolution": "720p"},
+            {"seconds": 4, "resolution": "1080p"},
+        ),
+        (
+            "veo-3.1-generate-preview",
+            {"seconds": 8, "resolution": "4k"},
+            {"seconds": 6, "resolution": "4k"},
+        ),
+        (
+            "veo-3.1-landscape-fast-fl",
+            {"image_count": 2, "aspect_ratio": "16:9"},
+            {"image_count": 3, "aspect_ratio": "16:9"},
+        ),
+        (
+            "veo-3.1-generate-preview",
+            {"image_count": 1, "aspect_ratio": "9:16"},
+            {"image_count": 2, "aspect_ratio": "9:16"},
+        ),
+        # Official's default duration is 8 s, so 1080p without seconds is allowed.
+        (
+            "veo-3.1-generate-preview",
+            {"resolution": "1080p"},
+            {"resolution": "1080p", "seconds": 4},
+        ),
+    ],
+)
+def test_validation_accepts_what_the_docs_allow_and_nothing_past_it(
+    model_id: str, allowed: dict[str, object], one_step_too_far: dict[str, object]
+) -> None:
+    model = get_model(model_id)
+    assert validate_request(model, **allowed) is None  # type: ignore[arg-type,func-returns-value]
+    with pytest.raises(InvalidRequestError):
+        validate_request(model, **one_step_too_far)  # type: ignore[arg-type]

@@ -141,8 +141,14 @@ def test_alternatives_that_cannot_serve_the_request_say_why() -> None:
 def test_generate_video_args_are_valid_input_for_that_model(scenario: str) -> None:
     r = rec(scenario=scenario)
     args = GenerateVideoInput.model_validate({"prompt": "a lighthouse", **r.generate_video_args})
+    model = get_model(r.model)
+    assert args.model in (None, model.id)
+    assert args.channel in ("auto", model.channel)
+    assert args.seconds is None or args.seconds in model.durations
+    assert args.resolution is None or args.resolution in model.resolutions
+    assert args.aspect_ratio is None or args.aspect_ratio in model.aspect_ratios
     validate_request(
-        get_model(r.model),
+        model,
         seconds=args.seconds,
         resolution=args.resolution,
         aspect_ratio=args.aspect_ratio,

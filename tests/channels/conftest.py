@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from mockapi import MockApi
+from channels_support import MockApi
 
 from veo_tools.transport.http import ApiHttp
 

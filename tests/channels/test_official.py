@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from mockapi import KEY, MP4, MockApi, multipart_parts
+from channels_support import KEY, MP4, MockApi, multipart_parts
 
 from veo_tools.channels.base import ImagePayload, VideoRequest
 from veo_tools.channels.official import OfficialClient

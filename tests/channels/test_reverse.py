@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from mockapi import BASE_URL, KEY, MP4, CutStream, MockApi, multipart_parts, sse
+from channels_support import BASE_URL, KEY, MP4, CutStream, MockApi, multipart_parts, sse
 
 from veo_tools.channels.base import ImagePayload, StreamEvent, VideoRequest
 from veo_tools.channels.reverse import ReverseClient

@@ -3,28 +3,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import uvicorn
+from cli_support import Result, Run
 
 from veo_tools.cli import main
 from veo_tools.sandbox import SandboxConfig, make_server, still_png
 
 TIME_SCALE = 0.002
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Run = Callable[..., Result]
 
 
 @pytest.fixture
@@ -55,19 +44,14 @@ def run(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Run:
 
 
 @pytest.fixture
-def served_sandbox(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def served_sandbox(
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    serve_in_thread: Callable[[uvicorn.Server], str],
+) -> str:
     """A sandbox over real HTTP that outlives each ``main`` call, as the real API does."""
-    server = make_server("127.0.0.1", 0, SandboxConfig(time_scale=TIME_SCALE), log_level="warning")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
+    config = SandboxConfig(time_scale=TIME_SCALE)
+    base = serve_in_thread(make_server("127.0.0.1", 0, config, log_level="warning"))
     monkeypatch.setenv("APIYI_BASE_URL", base)
     monkeypatch.setenv("APIYI_API_KEY", "sk-cli-test-key")
-    yield base
-    server.should_exit = True
-    thread.join(timeout=5)
+    return base

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Run
+from cli_support import Run
 from rich.console import Console
 
 from veo_tools.cli.progress import BatchProgress

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run
+from cli_support import Run
 
 from veo_tools.cli.context import Cli
 from veo_tools.engine.task_views import ProgressEvent

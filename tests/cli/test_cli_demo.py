@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from cli_support import Run
 
 from veo_tools.cli.demo_report import DemoReport
 

@@ -28,7 +28,7 @@ from mcp_server import create_server
 
 # One copy of the MCP test helpers: tests/mcp is not a package, so put it on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mcp"))
-from mcp_helpers import client_in_own_task
+from mcp_support import client_in_own_task
 
 from veo_tools.langchain import VeoToolkit
 from veo_tools.service import VeoService

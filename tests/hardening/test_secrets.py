@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from hardening_support import FRONT_ENDS, files_containing, open_front_end
 from langchain_core.callbacks import AsyncCallbackHandler
 from pydantic import SecretStr
@@ -398,21 +397,16 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def refusing_api(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def refusing_api(
+    cli_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    serve_in_thread: Callable[[uvicorn.Server], str],
+) -> str:
     """The sandbox over loopback HTTP, knowing a different key: every API call answers 401."""
     config = SandboxConfig(time_scale=TIME_SCALE, api_keys=("sk-the-key-the-api-knows",))
-    server = make_server("127.0.0.1", 0, config, log_level="warning")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    monkeypatch.setenv("APIYI_BASE_URL", f"http://127.0.0.1:{port}")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    base = serve_in_thread(make_server("127.0.0.1", 0, config, log_level="warning"))
+    monkeypatch.setenv("APIYI_BASE_URL", base)
+    return base
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

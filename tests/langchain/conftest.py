@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lc_support import sandbox_settings
+from langchain_support import sandbox_settings
 
 from veo_tools.langchain import VeoToolkit
 from veo_tools.settings import ENV_VARS

@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from lc_support import is_mp4
+from langchain_support import is_mp4
 
 from veo_tools.langchain import ScriptedVeoChatModel, VeoToolkit
 from veo_tools.langchain.scripted import tool_call

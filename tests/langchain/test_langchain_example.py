@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from lc_support import TIME_SCALE, is_mp4
+from langchain_support import TIME_SCALE, is_mp4
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "langchain_agent.py"
 

@@ -11,7 +11,7 @@ from langchain.agents import create_agent
 from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import ToolException
-from lc_support import call, is_mp4
+from langchain_support import call, is_mp4
 
 from veo_tools.langchain import PROGRESS_EVENT, ScriptedVeoChatModel, VeoToolkit
 from veo_tools.langchain.scripted import tool_call

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import ToolException
-from lc_support import call
+from langchain_support import call
 
 from veo_tools.langchain import VeoToolkit
 

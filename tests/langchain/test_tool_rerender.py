@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lc_support import call, is_mp4
+from langchain_support import call, is_mp4
 
 from veo_tools.catalog import official_model_id
 from veo_tools.engine.task_views import request_params

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from lc_support import call, is_mp4
+from langchain_support import call, is_mp4
 
 from veo_tools import VeoToolkit as LazyVeoToolkit
 from veo_tools.catalog import MODELS, prices_text

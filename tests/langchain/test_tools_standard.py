@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from langchain_core.tools import BaseTool
+from langchain_support import sandbox_settings
 from langchain_tests.integration_tests import ToolsIntegrationTests
 from langchain_tests.unit_tests import ToolsUnitTests
-from lc_support import sandbox_settings
 from pydantic import SecretStr
 
 from veo_tools.langchain import (

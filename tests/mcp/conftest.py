@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
-from mcp_helpers import client_in_own_task
+from mcp_support import client_in_own_task
 
 from mcp_server import create_server
 from mcp_server.state import AppState

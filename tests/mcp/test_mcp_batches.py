@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator, ValidationError
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
-from mcp_helpers import client_in_own_task, slower, structured, text_of, video_file
+from mcp_support import client_in_own_task, slower, structured, text_of, video_file
 
 from mcp_server import create_server
 from mcp_server.state import AppState

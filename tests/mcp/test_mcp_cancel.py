@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client
-from mcp_helpers import client_in_own_task, slower, structured, video_file
+from mcp_support import client_in_own_task, slower, structured, video_file
 
 from mcp_server import create_server
 from veo_tools.service import VeoService

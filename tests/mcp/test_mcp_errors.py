@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
-from mcp_helpers import client_in_own_task, structured, text_of
+from mcp_support import client_in_own_task, structured, text_of
 
 from mcp_server import create_server
 from veo_tools.service import VeoService

@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from mcp_helpers import TOOL_NAMES, structured, text_of
+from mcp_support import TOOL_NAMES, structured, text_of
 
 from mcp_server import create_server
 from mcp_server.http_app import bind_error, build_http_app, is_loopback, security_settings

@@ -9,7 +9,7 @@ from itertools import pairwise
 import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
-from mcp_helpers import client_in_own_task, structured
+from mcp_support import client_in_own_task, structured
 
 from mcp_server.progress import ProgressRelay
 from mcp_server.state import AppState
@@ -53,11 +53,13 @@ async def test_check_status_with_wait_sends_progress(client: Client) -> None:
 class FakeContext:
     def __init__(self, fail: bool = False) -> None:
         self.sent: list[tuple[float, float | None, str | None, float]] = []
+        self.attempts = 0
         self.fail = fail
 
     async def report_progress(
         self, progress: float, total: float | None = None, message: str | None = None
     ) -> None:
+        self.attempts += 1
         if self.fail:
             raise RuntimeError("stream closed")
         self.sent.append((progress, total, message, time.monotonic()))
@@ -87,7 +89,10 @@ async def test_relay_never_reports_progress_going_backwards() -> None:
     assert values[-1] == 100
 
 
-async def test_relay_swallows_a_broken_progress_stream() -> None:
-    async with ProgressRelay(FakeContext(fail=True)) as relay:  # type: ignore[arg-type]
+async def test_relay_swallows_a_broken_progress_stream_and_stops_trying() -> None:
+    ctx = FakeContext(fail=True)
+    async with ProgressRelay(ctx) as relay:  # type: ignore[arg-type]
         await relay(ProgressEvent("veo_1", "queued", 0, "queued"))
         await relay(ProgressEvent("veo_1", "queued", 5, "queued"))
+    assert ctx.attempts == 1
+    assert ctx.sent == []

@@ -7,7 +7,7 @@ import json
 import pytest
 from mcp import Client, MCPError
 from mcp.types import TextContent, TextResourceContents
-from mcp_helpers import structured
+from mcp_support import structured
 
 from veo_tools.catalog import MODELS
 from veo_tools.types import TaskView

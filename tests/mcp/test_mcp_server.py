@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from mcp import Client
-from mcp_helpers import client_in_own_task, slower, structured, text_of
+from mcp_support import client_in_own_task, slower, structured, text_of
 
 from mcp_server import create_server
 from mcp_server.server import main

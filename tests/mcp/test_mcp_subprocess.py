@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
-from mcp_helpers import TOOL_NAMES, video_file
+from mcp_support import TOOL_NAMES, video_file
 
 pytestmark = pytest.mark.slow
 

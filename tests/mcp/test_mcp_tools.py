@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 from mcp.types import ResourceLink, TextContent
-from mcp_helpers import TOOL_NAMES, structured, text_of, video_file
+from mcp_support import TOOL_NAMES, structured, text_of, video_file
 
 from mcp_server.results import CheckStatusResult
 from veo_tools.types import (

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from importlib.resources import as_file, files
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from veo_tools.catalog import official_model_id, reverse_model_id
 from veo_tools.sandbox import SandboxConfig, make_server
@@ -23,18 +23,9 @@ REVERSE = reverse_model_id(landscape=False, fast=False, fl=False)
 
 
 @pytest.fixture
-def base_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, SandboxConfig(time_scale=0.001), log_level="warning")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+def base_url(serve_in_thread: Callable[[uvicorn.Server], str]) -> str:
+    config = SandboxConfig(time_scale=0.001)
+    return serve_in_thread(make_server("127.0.0.1", 0, config, log_level="warning"))
 
 
 def curl(*args: str) -> str:

@@ -30,7 +30,7 @@ from veo_tools.journal.store import (
     new_task_id,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000.0
 
 

@@ -1,6 +1,6 @@
 """Helpers for the MCP tests.
 
-Imported as ``mcp_helpers`` (a unique top-level name: pytest puts this directory on sys.path).
+Imported as ``mcp_support`` (a unique top-level name: pytest puts this directory on sys.path).
 """
 
 from __future__ import annotations

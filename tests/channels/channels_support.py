@@ -1,7 +1,7 @@
 """A scripted API behind ``httpx.MockTransport`` for the channel-client tests (no network).
 
-Imported by the test modules as ``mockapi`` (a unique top-level name: pytest puts this directory
-on ``sys.path``); the fixtures live in ``conftest.py``.
+Imported by the test modules as ``channels_support`` (a unique top-level name: pytest puts this
+directory on ``sys.path``); the fixtures live in ``conftest.py``.
 """
 
 from __future__ import annotations

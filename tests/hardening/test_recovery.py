@@ -22,7 +22,7 @@ from veo_tools.service import VeoService
 from veo_tools.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mcp"))
-from mcp_helpers import client_in_own_task
+from mcp_support import client_in_own_task
 
 BATCH = [{"prompt": f"scene {i}", "channel": "reverse"} for i in range(5)]
 

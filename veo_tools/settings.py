@@ -12,6 +12,12 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``VEO_TOOLS_INPUT_DIRS``| the current directory, none if it is ``/`` (``os.pathsep``-separated) |
 | ``VEO_TOOLS_BUDGET_USD``| no cap                          |
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
+
+Checked at start, so a bad value never reaches the wire (where it used to look like a create
+"sent, may be billed"): the base URL must be http(s) with a host and no user, query or fragment
+(plain http off loopback is accepted with a warning: a trusted local proxy is a real setup); the
+key must be printable ASCII without spaces (an invisible character pasted with it is refused,
+naming its position, never the key); numbers must be finite, the time scale > 0, the budget >= 0.
 """
 
 from __future__ import annotations

@@ -98,3 +98,74 @@ def test_a_normal_working_directory_is_the_default_for_both(
     monkeypatch.chdir(tmp_path)
     s = Settings.from_env({})
     assert s.input_dirs == (tmp_path,) and s.output_dir == Path("veo-output")
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e999"])
+@pytest.mark.parametrize("name", ["VEO_TOOLS_BUDGET_USD", "VEO_TOOLS_TIME_SCALE"])
+def test_non_finite_settings_are_refused_with_the_variable_name(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name) as exc:
+        Settings.from_env({name: value})
+    assert "finite" in exc.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("VEO_TOOLS_BUDGET_USD", "-1"), ("VEO_TOOLS_TIME_SCALE", "-0.5")]
+)
+def test_negative_settings_are_refused_with_the_variable_name(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({name: value})
+
+
+@pytest.mark.parametrize("override", [{"time_scale": float("nan")}, {"budget_usd": float("inf")}])
+def test_non_finite_arguments_are_refused_too(override: dict[str, float]) -> None:
+    with pytest.raises(ConfigurationError, match="finite"):
+        Settings.from_env({}, **override)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "api.apiyi.com",
+        "htps://api.apiyi.com",
+        "ftp://api.apiyi.com",
+        "https://",
+        "https:///v1",
+        "http://[::1",
+        "https://user:pass@api.apiyi.com",
+        "https://api.apiyi.com/?key=1",
+        "https://api.apiyi.com/v1 x",
+    ],
+)
+def test_a_base_url_that_is_not_an_http_origin_is_refused_at_start(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="APIYI_BASE_URL"):
+        Settings.from_env({"APIYI_BASE_URL": url, "APIYI_API_KEY": KEY})
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.apiyi.com", "https://vip.apiyi.com/", "http://127.0.0.1:8080"]
+)
+def test_http_and_https_origins_are_accepted(url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert Settings.from_env({"APIYI_BASE_URL": url}).base_url == url
+    assert caplog.text == ""
+
+
+def test_plain_http_to_a_remote_host_is_accepted_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        Settings.from_env({"APIYI_BASE_URL": "http://proxy.example.com"})
+    assert "unencrypted" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("inside", "code"), [("\u200b", "U+200B"), (" ", "U+0020"), ("\t", "U+0009"), ("é", "U+00E9")]
+)
+def test_a_key_with_an_invisible_space_or_non_ascii_character_inside_is_refused(
+    inside: str, code: str
+) -> None:
+    key = KEY[:10] + inside + KEY[10:]
+    with pytest.raises(ConfigurationError, match="APIYI_API_KEY") as exc:
+        Settings.from_env({"APIYI_API_KEY": key})
+    assert code in exc.value.message and "position 11" in exc.value.message
+    assert KEY[:10] not in exc.value.message and KEY[10:] not in exc.value.message

@@ -104,7 +104,8 @@ class VeoService:
         )
         self._dedupe_window = dedupe_window_s
         self._batches = Batches(self._eng, dedupe_window_s)
-        self.journal.mark_interrupted_streams()
+        self.journal.recover_orphans()
+        follow.sweep_stale_partials(self.settings.output_dir)
 
     async def __aenter__(self) -> VeoService:
         return self
@@ -207,7 +208,7 @@ class VeoService:
         on_progress: ProgressCallback | None = None,
     ) -> TaskView:
         """The task's current state (asking the API once), optionally waiting and downloading."""
-        rec = self._eng.get(task_id)
+        rec = follow.settle_orphan(self._eng, self._eng.get(task_id))
         if rec.status not in TERMINAL:
             if wait_seconds > 0:
                 return await self.wait(
@@ -242,6 +243,7 @@ class VeoService:
     def list_tasks(self, request: ListTasksInput | Mapping[str, Any] | None = None) -> TaskList:
         inp = ListTasksInput.model_validate(request or {})
         statuses = ("queued", "pending", "submitting") if inp.status == "queued" else inp.status
+        self.journal.recover_orphans()
         rows = self.journal.list(status=statuses, limit=inp.limit)
         return TaskList(
             tasks=[self._eng.view(r) for r in rows],

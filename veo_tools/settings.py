@@ -14,15 +14,25 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
 | ``VEO_TOOLS_MODELS_TTL_S``| ``300`` (how long ``GET /v1/models`` is trusted) |
 | ``VEO_TOOLS_MODELS``    | ``models.toml`` in the platformdirs user config dir, if it exists |
+
+Checked at start, so a bad value never reaches the wire (where it used to look like a create
+"sent, may be billed"): the base URL must be http(s) with a host and no user, query or fragment
+(plain http off loopback is accepted with a warning: a trusted local proxy is a real setup); the
+key must be printable ASCII without spaces (an invisible character pasted with it is refused,
+naming its position, never the key); numbers must be finite, the time scale > 0, the budget >= 0.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_state_dir, user_videos_dir
 from pydantic import SecretStr
@@ -50,17 +60,82 @@ ENV_VARS: dict[str, str] = {
 
 _TRUE = {"1", "true", "yes", "on"}
 
+log = logging.getLogger(__name__)
+
 
 def _float(env: Mapping[str, str], name: str) -> float | None:
     raw = env.get(name, "").strip()
     if not raw:
         return None
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
         raise ConfigurationError(
-            f"{name}={raw!r} is not a number; set it to e.g. 5 or 0.5."
+            f"{name}={raw[:40]!r} is not a finite number; set it to e.g. 5 or 0.5."
         ) from None
+    return value
+
+
+def _check_number(name: str, value: float, *, positive: bool) -> None:
+    """``name`` (the variable or argument) holds a finite number, > 0 or >= 0."""
+    ok = math.isfinite(value) and (value > 0 if positive else value >= 0)
+    if not ok:
+        bound = "> 0" if positive else ">= 0"
+        raise ConfigurationError(f"{name} must be a finite number {bound} (got {value}).")
+
+
+def check_base_url(url: str) -> None:
+    """An http(s) URL with a host, nothing the key should not travel with (user, query)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError(
+            f"APIYI_BASE_URL={url[:80]!r} is not an http(s) URL with a host name; set it to "
+            f"e.g. {DEFAULT_BASE_URL} (the default) or https://vip.apiyi.com."
+        )
+    if (
+        parts.username
+        or parts.password
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in url)
+    ):
+        raise ConfigurationError(
+            "APIYI_BASE_URL must be a plain origin with an optional path (no user:password@, "
+            f"no ?query, no #fragment, no spaces), e.g. {DEFAULT_BASE_URL}."
+        )
+    if parts.scheme == "http" and not _is_loopback(host):
+        log.warning(
+            "APIYI_BASE_URL uses plain http to %s: the API key travels unencrypted. "
+            "Use https unless this is a trusted local proxy.",
+            host,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost") or host.endswith(".invalid"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_key(key: str) -> None:
+    """Refuse a key HTTP cannot carry: it would fail (or leak into an error) at send time."""
+    for position, char in enumerate(key, 1):
+        if not 33 <= ord(char) <= 126:
+            raise ConfigurationError(
+                f"APIYI_API_KEY holds a character an API key never has at position {position} "
+                f"(U+{ord(char):04X}: a space, a control character or an invisible/non-ASCII "
+                "character, often picked up by copy and paste). Copy the key again from "
+                "https://api.apiyi.com/token."
+            )
 
 
 def _cwd_is_root() -> bool:
@@ -112,18 +187,19 @@ class Settings:
     models_file: Path | None = None
 
     def __post_init__(self) -> None:
-        if self.time_scale <= 0:
+        if not (math.isfinite(self.time_scale) and self.time_scale > 0):
             raise ConfigurationError(
-                f"time_scale must be > 0 (got {self.time_scale}); "
-                "1 is real time, 0.01 is 100x faster."
+                f"VEO_TOOLS_TIME_SCALE (time_scale) must be a finite number > 0 (got "
+                f"{self.time_scale}); 1 is real time, 0.01 is 100x faster."
             )
-        if self.budget_usd is not None and self.budget_usd < 0:
-            raise ConfigurationError(f"budget_usd must be >= 0 (got {self.budget_usd}).")
-        if self.models_ttl_s < 0:
-            raise ConfigurationError(
-                f"models_ttl_s must be >= 0 (got {self.models_ttl_s}); 0 reads the live model "
-                "list on every use."
-            )
+        if self.budget_usd is not None:
+            _check_number("VEO_TOOLS_BUDGET_USD (budget_usd)", self.budget_usd, positive=False)
+        for name in ("connect_timeout", "read_timeout", "stream_timeout"):
+            _check_number(name, getattr(self, name), positive=True)
+        check_base_url(self.base_url)
+        if self.api_key is not None:
+            check_api_key(self.api_key.get_secret_value())
+        _check_number("VEO_TOOLS_MODELS_TTL_S (models_ttl_s)", self.models_ttl_s, positive=False)
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else "unset"

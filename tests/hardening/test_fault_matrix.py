@@ -293,3 +293,72 @@ async def test_a_model_or_channel_that_went_away_is_model_unavailable_and_never_
         assert row.status == "failed" and row.error_kind == "model_unavailable"
         assert svc.sandbox is not None and sum(svc.sandbox.stats().billed_usd.values()) == 0
         _assert_clean(svc, sandbox_settings.output_dir)
+
+
+# -- faults on this machine: nothing left it, or nobody knows ----------------------------------
+
+
+class _RaiseOnCreate(httpx.AsyncBaseTransport):
+    """The sandbox, except that a create request raises ``exc`` instead of leaving."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, exc: Exception) -> None:
+        self.inner, self.exc, self.raised = inner, exc, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.raised += 1
+            raise self.exc
+        return await self.inner.handle_async_request(request)
+
+
+def _local_fault_service(settings: Settings, exc: Exception) -> tuple[VeoService, object]:
+    app = create_app(SandboxConfig(time_scale=settings.time_scale))
+    transport = _RaiseOnCreate(StreamingASGITransport(app), exc)
+    plain = dataclasses.replace(settings, sandbox=False, base_url=SANDBOX_BASE_URL, budget_usd=0.5)
+    svc = VeoService(plain, transport=transport)
+    svc._eng.http.sleep = _no_sleep  # type: ignore[method-assign]
+    return svc, app
+
+
+NEVER_SENT = [
+    httpx.UnsupportedProtocol("Request URL has an unsupported protocol 'htps://'."),
+    httpx.LocalProtocolError("Illegal header value b'Bearer sk-secret\\n'"),
+    httpx.ConnectError("[Errno -2] Name or service not known"),
+]
+
+
+@pytest.mark.parametrize("flow", ["official", "reverse", "stream"])
+@pytest.mark.parametrize("exc", NEVER_SENT, ids=lambda e: type(e).__name__)
+async def test_a_create_that_never_left_is_failed_not_billed_and_not_counted(
+    sandbox_settings: Settings, flow: str, exc: Exception
+) -> None:
+    svc, app = _local_fault_service(sandbox_settings, exc)
+    async with svc:
+        for attempt in (1, 2):  # the same request again is a new attempt, not a duplicate
+            try:
+                view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+            except errors.VeoError as raised:
+                assert not isinstance(raised, errors.SubmitOutcomeUnknownError)
+                assert "may be billed" not in raised.message and "secret" not in raised.message
+                view = svc.list_tasks().tasks[0]
+            assert view.status == "failed" and not view.billed and not view.deduplicated
+            listed = svc.list_tasks()
+            assert len(listed.tasks) == attempt and listed.spent_24h_usd == 0
+    assert sum(app.state.sandbox.stats().create_count.values()) == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("flow", ["official", "reverse", "stream"])
+async def test_an_unexpected_fault_during_a_create_interrupts_the_task_never_leaves_it_queued(
+    sandbox_settings: Settings, flow: str
+) -> None:
+    svc, _app = _local_fault_service(sandbox_settings, RuntimeError("surprise sk-x"))
+    async with svc:
+        try:
+            view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+        except errors.SubmitOutcomeUnknownError as raised:
+            assert raised.task_id and "RuntimeError" in raised.message
+            view = await svc.check_status(raised.task_id)
+        assert view.status == "interrupted" and view.error is not None
+        assert "Do not resubmit" in view.next_step
+        again = await svc.generate(ASYNC[flow])
+        assert again.deduplicated and again.status == "interrupted"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -55,11 +57,61 @@ def loopback_sandbox(serve_in_thread: Callable[[uvicorn.Server], str]) -> str:
     )
 
 
+class BlackHole:
+    """A hostile loopback API: it reads every request and never answers a byte."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.requests: list[bytes] = []
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self._held.append(conn)
+            threading.Thread(target=self._swallow, args=(conn,), daemon=True).start()
+
+    def _swallow(self, conn: socket.socket) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            try:
+                chunk = conn.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            data += chunk
+        self.requests.append(data.split(b"\r\n", 1)[0])
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self._held:
+            conn.close()
+
+
+@pytest.fixture
+def black_hole() -> Iterator[BlackHole]:
+    hole = BlackHole()
+    yield hole
+    hole.close()
+
+
 CHILD = textwrap.dedent(
     """
     import asyncio, sys
     from veo_tools.service import VeoService
     from veo_tools.settings import Settings
+
+    FLOWS = {
+        "official": {"prompt": "a kite", "channel": "official"},
+        "reverse": {"prompt": "a kite", "channel": "reverse", "mode": "async"},
+        "stream": {"prompt": "a kite", "channel": "reverse", "mode": "stream"},
+    }
 
     async def main() -> None:
         settings = Settings.from_env({}, api_key="sk-test", base_url=sys.argv[1],
@@ -69,8 +121,7 @@ CHILD = textwrap.dedent(
             if sys.argv[5] == "download":
                 await svc.check_status(sys.argv[6])
             else:
-                await svc.generate({"prompt": "a kite", "channel": "reverse", "mode": "stream",
-                                    "wait_seconds": 600})
+                await svc.generate(FLOWS[sys.argv[5]] | {"wait_seconds": 600})
 
     asyncio.run(main())
     """
@@ -149,3 +200,50 @@ async def test_a_stream_killed_midway_is_interrupted_not_lost(
         view = await svc.check_status(task.task_id)
     assert view.status == "interrupted" and view.error is not None
     assert "Do not resubmit" in view.next_step
+
+
+@pytest.mark.parametrize("flow", ["official", "reverse", "stream"])
+async def test_a_create_killed_while_waiting_for_its_answer_is_interrupted_everywhere(
+    tmp_path: Path, black_hole: BlackHole, flow: str
+) -> None:
+    state, out = tmp_path / "state", tmp_path / "out"
+    child = _child(black_hole.url, "1", str(state), str(out), flow)
+    _wait_for(lambda: len(black_hole.requests) == 1)  # the create request is out, unanswered
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with Journal.in_state_dir(state) as journal:
+        (row,) = journal.list()
+    assert row.status in ("submitting", "in_progress")  # as the killed process left it
+
+    settings = Settings.from_env(
+        {},
+        api_key="sk-test",
+        base_url=black_hole.url,
+        state_dir=state,
+        output_dir=out,
+        budget_usd=10,
+    )
+    async with VeoService(settings) as svc:
+        started = time.monotonic()
+        view = await svc.check_status(row.task_id, wait_seconds=5)
+        assert time.monotonic() - started < 2  # no "still rendering" wait on a dead task
+        assert view.status == "interrupted" and view.billed
+        assert view.error is not None and view.error.kind in (
+            "submit_outcome_unknown",
+            "interrupted",
+        )
+        assert "Do not resubmit" in view.next_step
+        listed = svc.list_tasks()
+        assert [t.status for t in listed.tasks] == ["interrupted"]
+        assert listed.spent_24h_usd == row.price_usd  # it may be billed: it still counts
+        again = await svc.generate({"prompt": "a kite", **_FLOW_ARGS[flow]})
+        assert again.deduplicated and again.task_id == row.task_id
+        assert again.status == "interrupted"
+    assert len(black_hole.requests) == 1, "the create was sent again"
+
+
+_FLOW_ARGS = {
+    "official": {"channel": "official"},
+    "reverse": {"channel": "reverse", "mode": "async"},
+    "stream": {"channel": "reverse", "mode": "stream"},
+}

@@ -18,10 +18,12 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
-from veo_tools.journal.schema import MIGRATIONS
+from veo_tools.journal.owner import UNPROBED_SILENCE_S, Owner, owner_alive
+from veo_tools.journal.schema import MIGRATIONS, owner_fields
 from veo_tools.journal.store import (
     INTERRUPTED_MESSAGE,
     JOURNAL_FILENAME,
+    ORPHANED_SUBMIT_MESSAGE,
     Journal,
     TaskRecord,
     fingerprint,
@@ -312,7 +314,7 @@ def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal
     for rec in (orphan, submitting, ours, finished, polled):
         journal.insert(rec)
 
-    assert journal.mark_interrupted_streams() == 2
+    assert journal.recover_orphans() == 2
 
     for rec in (orphan, submitting):
         got = journal.get(rec.task_id)
@@ -325,7 +327,7 @@ def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal
         assert got.error_message == INTERRUPTED_MESSAGE
     for rec in (ours, finished, polled):
         assert journal.get(rec.task_id) == rec
-    assert journal.mark_interrupted_streams() == 0
+    assert journal.recover_orphans() == 0
 
 
 def test_interrupted_message_explains_billing_and_force_new() -> None:
@@ -405,3 +407,166 @@ def test_latest_refusals_breaks_a_tie_on_creation_time_by_insertion_order(journa
     assert journal.latest_refusals("model_unavailable", since=T0 - 1) == []
     journal.insert(_refused("a", T0))
     assert len(journal.latest_refusals("model_unavailable", since=T0 - 1)) == 1
+
+
+# --- owners beyond the PID ------------------------------------------------------------------
+
+ME = Owner.current()
+
+
+def _owned(owner: Owner, **overrides: Any) -> TaskRecord:
+    return record(**{"status": "submitting", **owner_fields(owner), **overrides})
+
+
+def test_this_process_is_recorded_with_boot_id_start_time_and_host() -> None:
+    assert ME.pid == os.getpid() and ME.host
+    if sys.platform == "linux":
+        assert ME.boot and ME.start is not None
+
+
+@pytest.mark.parametrize(
+    ("label", "owner"),
+    [
+        ("pid 1 on another boot", Owner(1, "another-boot", 1, ME.host)),
+        ("this pid, reused by a later process", Owner(os.getpid(), ME.boot, -1, ME.host)),
+        ("a reused pid 1", Owner(1, ME.boot, -1, ME.host)),
+    ],
+)
+def test_a_submitting_row_whose_owner_is_gone_though_its_pid_lives_is_interrupted(
+    journal: Journal, label: str, owner: Owner
+) -> None:
+    if sys.platform != "linux":
+        pytest.skip("boot ids and start times are read from /proc")
+    rec = _owned(owner)
+    journal.insert(rec)
+    assert journal.recover_orphans() == 1, label
+    got = journal.get(rec.task_id)
+    assert got is not None
+    assert (got.status, got.error_kind) == ("interrupted", "submit_outcome_unknown")
+    assert got.error_message == ORPHANED_SUBMIT_MESSAGE
+
+
+@pytest.mark.slow
+def test_a_stream_of_a_live_pid_with_another_start_time_is_interrupted(journal: Journal) -> None:
+    if sys.platform != "linux":
+        pytest.skip("start times are read from /proc")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        reused = Owner(child.pid, ME.boot, -1, ME.host)  # the PID lives, but not our owner
+        live = Owner(child.pid, ME.boot, _start_of(child.pid), ME.host)
+        orphan = _owned(reused, mode="stream", status="in_progress")
+        running = _owned(live, mode="stream", status="in_progress")
+        for rec in (orphan, running):
+            journal.insert(rec)
+        assert journal.recover_orphans() == 1
+        assert journal.get(orphan.task_id).status == "interrupted"  # type: ignore[union-attr]
+        assert journal.get(orphan.task_id).error_message == INTERRUPTED_MESSAGE  # type: ignore[union-attr]
+        assert journal.get(running.task_id) == running
+    finally:
+        child.kill()
+        child.wait()
+
+
+def _start_of(pid: int) -> int:
+    from veo_tools.journal.owner import process_start
+
+    start = process_start(pid)
+    assert start is not None
+    return start
+
+
+def test_rows_of_this_live_process_are_left_alone(journal: Journal) -> None:
+    mine = _owned(ME)
+    stream = _owned(ME, mode="stream", status="in_progress")
+    for rec in (mine, stream):
+        journal.insert(rec)
+    assert journal.recover_orphans() == 0
+    assert journal.list(status="submitting") == [mine]
+
+
+def test_a_row_from_another_container_is_kept_until_it_has_been_silent_an_hour() -> None:
+    other = Owner(1, ME.boot, 5, "another-container")
+    assert owner_alive(other, silent_for=60, me=ME)
+    assert not owner_alive(other, silent_for=UNPROBED_SILENCE_S + 1, me=ME)
+    assert not owner_alive(Owner(1, "rebooted", 5, "another-container"), me=ME)
+
+
+def test_a_row_with_only_a_pid_keeps_the_old_rule() -> None:
+    assert owner_alive(Owner(os.getpid()), me=ME)
+    assert not owner_alive(Owner(None), me=ME)
+    assert not owner_alive(Owner(2**22 + 12345), me=ME)  # above pid_max: no such process
+
+
+def test_submitting_rows_of_dead_owners_stop_counting_as_rendering_when_reserving(
+    journal: Journal,
+) -> None:
+    dead = _owned(Owner(1, "another-boot", 1, ME.host), fingerprint="fp-same")
+    journal.insert(dead)
+    twin = record(fingerprint="fp-same", created_at=T0 + 1)
+    found, duplicate = journal.reserve(twin, dedupe_since=T0 - 1)
+    # Deduplicated to the settled row, which now says what happened instead of "submitting".
+    assert duplicate and found.task_id == dead.task_id and found.status == "interrupted"
+
+
+def test_a_version_2_journal_gains_owner_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_FILENAME
+    conn = sqlite3.connect(path)
+    for statements in MIGRATIONS[:2]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute(
+        "INSERT INTO tasks (task_id, channel, model, mode, prompt, request_json, fingerprint, "
+        "price_usd, status, owner_pid, created_at, updated_at) VALUES ('veo_0000000000000001', "
+        "'reverse', 'veo-3.1-fast', 'stream', 'p', '{}', 'fp', 0.15, 'in_progress', ?, ?, ?)",
+        (os.getpid(), T0, T0),
+    )
+    conn.commit()
+    conn.close()
+    with Journal(path) as journal:
+        (old,) = journal.list()
+        assert old.owner == Owner(os.getpid())  # pid only: the old rule, and it lives
+        assert journal.recover_orphans() == 0
+        journal.insert(_owned(ME))
+    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
+    assert version == len(MIGRATIONS) == 3
+
+
+# --- batches: all or nothing ----------------------------------------------------------------
+
+
+def test_a_batch_over_budget_records_neither_the_batch_nor_any_item(journal: Journal) -> None:
+    journal.insert(record(price_usd=0.9, status="completed"))
+    tasks = [(record(fingerprint=f"fp-{i}", created_at=T0 + i), None) for i in range(3)]
+    with pytest.raises(BudgetExceededError, match=r"batch costs \$0.45") as exc:
+        journal.create_batch("batch_x", [{}] * 3, created_at=T0, tasks=tasks, budget=(1.0, T0))
+    assert "Nothing was submitted or recorded" in exc.value.message
+    assert journal.get_batch("batch_x") is None
+    assert len(journal.list()) == 1 and journal.batch_links("batch_x") == {}
+
+
+def test_a_batch_within_budget_is_recorded_with_every_item_linked(journal: Journal) -> None:
+    tasks = [(record(fingerprint=f"fp-{i}", created_at=T0 + i), None) for i in range(3)]
+    journal.create_batch("batch_y", [{}] * 3, created_at=T0, tasks=tasks, budget=(1.0, T0))
+    links = journal.batch_links("batch_y")
+    assert sorted(links) == [0, 1, 2]
+    assert [links[i].task_id for i in range(3)] == [rec.task_id for rec, _ in tasks]
+
+
+# --- a damaged journal ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content", [b"not a database at all" * 100, b"SQLite format 3\0" + b"x" * 4000]
+)
+def test_a_damaged_journal_is_a_configuration_error_that_says_how_to_move_it_aside(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "state dir" / JOURNAL_FILENAME
+    path.parent.mkdir()
+    path.write_bytes(content)
+    with pytest.raises(ConfigurationError) as exc:
+        Journal(path)
+    message = exc.value.message
+    assert str(path) in message and f"mv '{path}' '{path}.broken'" in message
+    assert path.read_bytes() == content  # left as it was, for inspection

@@ -22,8 +22,9 @@ from veo_tools.engine.planning import plan_request
 from veo_tools.engine.rerender import explicit_overrides, rerender_input
 from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
 from veo_tools.engine.task_views import policy_for
-from veo_tools.errors import BudgetExceededError, InvalidRequestError, TaskNotFoundError, VeoError
-from veo_tools.journal.store import TaskRecord, new_task_id, pid_alive
+from veo_tools.errors import InvalidRequestError, TaskNotFoundError, VeoError
+from veo_tools.journal.owner import owner_alive, pid_alive
+from veo_tools.journal.store import TaskRecord, new_task_id
 from veo_tools.types import (
     BatchItemInput,
     BatchPlan,
@@ -111,7 +112,7 @@ class Batches:
     def create(self, items: Sequence[Any]) -> tuple[str, list[GenerateVideoInput]]:
         """Check, price and record a batch and all its items; nothing is sent yet."""
         inputs = [self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))]
-        plan = plan_batch(inputs)
+        plan_batch(inputs)  # an invalid item stops the batch with its index
         for index, inp in enumerate(inputs):  # every image is checked before anything is spent
             try:
                 submission.load_images(self._eng, inp, plan_request(inp))
@@ -119,13 +120,18 @@ class Batches:
                 raise InvalidRequestError(
                     f"Batch item {index}: {exc.message}", field=exc.field
                 ) from None
-        self._check_budget(plan.total_usd)
+        # The batch and all its items go in at once, the budget judged in the same transaction:
+        # another process spending meanwhile can never leave half a batch recorded.
         batch_id = "batch_" + new_task_id().removeprefix("veo_")
+        tasks = [self._item_record(inp, batch_id, index) for index, inp in enumerate(inputs)]
+        cap = self._eng.settings.budget_usd
         self._eng.journal.create_batch(
-            batch_id, [i.model_dump(mode="json") for i in inputs], created_at=self._eng.clock()
+            batch_id,
+            [i.model_dump(mode="json") for i in inputs],
+            created_at=self._eng.clock(),
+            tasks=tasks,
+            budget=None if cap is None else (cap, self._eng.clock() - submission.DAY_S),
         )
-        for index, inp in enumerate(inputs):
-            self.reserve_item(inp, batch_id, index)
         return batch_id, inputs
 
     async def run(
@@ -209,31 +215,25 @@ class Batches:
             await _call(on_progress, view)
         return view
 
-    def reserve_item(self, inp: GenerateVideoInput, batch_id: str, index: int) -> TaskRecord:
+    def _item_record(
+        self, inp: GenerateVideoInput, batch_id: str, index: int
+    ) -> tuple[TaskRecord, float | None]:
         plan, _request, params = submission.prepare(self._eng, inp)
-        rec, _duplicate = submission.reserve(
-            self._eng,
-            inp,
-            plan,
-            params,
-            status="pending",
-            dedupe_window=self._dedupe_window,
-            batch=(batch_id, index),
+        rec = submission.record(
+            self._eng, inp, plan, params, status="pending", batch=(batch_id, index)
         )
-        return rec
+        return rec, submission.dedupe_since(inp, rec.created_at, self._dedupe_window)
 
-    def _check_budget(self, total: float) -> None:
-        cap = self._eng.settings.budget_usd
-        if cap is None:
-            return
-        spent = self._eng.journal.spent_since(self._eng.clock() - submission.DAY_S)
-        if spent + total > cap + 1e-9:
-            raise BudgetExceededError(
-                f"Budget guard: this batch costs ${total:.2f} and ${spent:.2f} of the ${cap:.2f} "
-                "budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
-                "Nothing was submitted. Shrink the batch, use cheaper models (Reverse fast), or "
-                "ask the user to raise the budget."
-            )
+    def reserve_item(self, inp: GenerateVideoInput, batch_id: str, index: int) -> TaskRecord:
+        rec, since = self._item_record(inp, batch_id, index)
+        budget = self._eng.settings.budget_usd
+        found, _duplicate = self._eng.journal.reserve(
+            rec,
+            dedupe_since=since,
+            budget=(budget, rec.created_at - submission.DAY_S) if budget is not None else None,
+            link=(batch_id, index),
+        )
+        return found
 
 
 class _Runner:
@@ -273,7 +273,7 @@ class _Runner:
                     await follow.save_video(eng, rec.task_id)
                 return
             async with self._slots[rec.channel]:
-                if rec.status == "pending" and eng.journal.claim(rec.task_id, owner_pid=eng.pid):
+                if rec.status == "pending" and eng.journal.claim(rec.task_id, owner=eng.owner):
                     # An unpinned item refused as unavailable fails over, as generate does.
                     rec = await failover.start_item(
                         eng,
@@ -295,9 +295,10 @@ class _Runner:
 
     def _orphaned(self, rec: TaskRecord) -> bool:
         """True when no live process (nor this one) is still submitting ``rec``."""
-        if rec.owner_pid == self._eng.pid:
-            return rec.task_id not in self._eng.submitting
-        return not pid_alive(rec.owner_pid)
+        silent = self._eng.clock() - rec.updated_at
+        if not owner_alive(rec.owner, silent_for=silent, me=self._eng.owner):
+            return True
+        return rec.owner_pid == self._eng.pid and rec.task_id not in self._eng.submitting
 
     def _deadline(self, rec: TaskRecord) -> float:
         """How long the batch follows one task before leaving it to check_status."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from veo_tools.errors import (
     VeoError,
     looks_like_retired,
 )
-from veo_tools.journal.store import TaskRecord, pid_alive
+from veo_tools.journal.store import TaskRecord
 from veo_tools.types import TaskError, TaskView
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,15 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     if rec.error_kind == availability.UNAVAILABLE:
         await availability.live_list(eng)  # so the task's next step names what is up
     return rec
+
+
+def settle_orphan(eng: Engine, rec: TaskRecord) -> TaskRecord:
+    """The row as it stands, after marking it ``interrupted`` if its owner is gone (a stream
+    or a create request whose process died: see ``Journal.recover_orphans``)."""
+    if rec.status in TERMINAL or rec.task_id in eng.submitting or rec.task_id in eng.streams:
+        return rec
+    eng.journal.recover_orphans(rec.task_id)
+    return eng.get(rec.task_id)
 
 
 async def wait(
@@ -137,9 +148,7 @@ async def _wait_local(
     """Wait for a task this process drives itself (a stream), or re-read a foreign one."""
     task = eng.streams.get(rec.task_id)
     if task is None:
-        if rec.mode == "stream" and not pid_alive(rec.owner_pid):
-            eng.journal.mark_interrupted_streams()
-        return eng.get(rec.task_id)
+        return settle_orphan(eng, rec)
     if on_progress is not None:
         eng.listeners[rec.task_id] = on_progress
     try:
@@ -198,6 +207,31 @@ def _remove_stale_partials(dest: Path, *, older_than: float) -> None:
         with contextlib.suppress(OSError):
             if part.stat().st_mtime < horizon:
                 part.unlink()
+
+
+#: Our own download temp files (``downloads.temp_path_for``): ``.<task_id>.mp4.part-<hex>``.
+_PARTIAL = re.compile(r"\.veo_[0-9a-f]{16}\.mp4\.part-[0-9a-f]+")
+#: A temp file untouched this long belongs to a download that was killed.
+STALE_PARTIAL_S = 3600.0
+
+
+def sweep_stale_partials(output_dir: Path, *, older_than: float = STALE_PARTIAL_S) -> int:
+    """Delete our download temp files in ``output_dir`` that no writer touched for
+    ``older_than`` seconds (a killed download); other files are never touched. How many."""
+    horizon, removed = time.time() - older_than, 0
+    try:
+        entries = list(output_dir.iterdir())
+    except OSError:
+        return 0  # no output directory yet (or unreadable): nothing to sweep
+    for part in entries:
+        if not _PARTIAL.fullmatch(part.name):
+            continue
+        with contextlib.suppress(OSError):
+            info = part.lstat()
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < horizon:
+                part.unlink()
+                removed += 1
+    return removed
 
 
 async def _fetch(eng: Engine, rec: TaskRecord, dest: Path) -> str | None:

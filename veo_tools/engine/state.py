@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from veo_tools.channels.reverse import ReverseClient
 from veo_tools.engine import availability
 from veo_tools.engine.task_views import ProgressEvent, public_status, task_view
 from veo_tools.errors import TaskFailedError, TaskNotFoundError, VeoError
-from veo_tools.journal.store import Journal, TaskRecord
+from veo_tools.journal.store import Journal, Owner, TaskRecord
 from veo_tools.settings import Settings
 from veo_tools.transport.http import ApiHttp
 from veo_tools.types import TaskView
@@ -40,6 +41,8 @@ class Engine:
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]
     pid: int
+    #: This process as recorded on the rows it owns (more than a PID: see journal.owner).
+    owner: Owner = field(init=False)
     official: OfficialClient = field(init=False)
     reverse: ReverseClient = field(init=False)
     #: Streamed tasks this process is driving, by local task id.
@@ -56,6 +59,7 @@ class Engine:
     availability_provider: AvailabilityProvider | None = None
 
     def __post_init__(self) -> None:
+        self.owner = Owner.current() if self.pid == os.getpid() else Owner(self.pid)
         self.official = OfficialClient(self.http, time_scale=self.settings.time_scale)
         self.reverse = ReverseClient(self.http)
 

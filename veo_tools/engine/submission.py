@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from veo_tools import images as images_mod
@@ -20,15 +21,16 @@ from veo_tools.errors import (
     DownloadError,
     ModelUnavailableError,
     SubmitOutcomeUnknownError,
-    TransportError,
     VeoError,
     task_failure_kind,
 )
-from veo_tools.journal.schema import RecordStatus
+from veo_tools.journal.schema import RecordStatus, owner_fields
 from veo_tools.journal.store import TaskRecord, fingerprint, new_task_id
 from veo_tools.types import GenerateVideoInput
 
 DAY_S = 24 * 3600
+
+log = logging.getLogger(__name__)
 
 
 def prepare(eng: Engine, inp: GenerateVideoInput) -> tuple[Plan, VideoRequest, dict[str, object]]:
@@ -55,7 +57,31 @@ def reserve(
     dedupe_window: float,
     batch: tuple[str, int] | None = None,
 ) -> tuple[TaskRecord, bool]:
-    """Record the task, or return the duplicate it matches (guards applied atomically)."""
+    """Record the task, or return the duplicate it matches (guards applied atomically).
+
+    ``batch=(batch_id, index)``: the task serves that batch item (a failover substitute), linked
+    in the same transaction.
+    """
+    rec = record(eng, inp, plan, params, status=status, batch=batch)
+    budget = eng.settings.budget_usd
+    return eng.journal.reserve(
+        rec,
+        dedupe_since=dedupe_since(inp, rec.created_at, dedupe_window),
+        budget=(budget, rec.created_at - DAY_S) if budget is not None else None,
+        link=batch,
+    )
+
+
+def record(
+    eng: Engine,
+    inp: GenerateVideoInput,
+    plan: Plan,
+    params: dict[str, object],
+    *,
+    status: RecordStatus,
+    batch: tuple[str, int] | None = None,
+) -> TaskRecord:
+    """The journal row for ``inp``, owned by this process (not written yet)."""
     now = eng.clock()
     stored = {
         **params,
@@ -63,7 +89,7 @@ def reserve(
         "image_refs": [r for r in inp.images if not r.startswith("data:")],
         "data_images": sum(r.startswith("data:") for r in inp.images),
     }
-    rec = TaskRecord(
+    return TaskRecord(
         task_id=new_task_id(),
         channel=plan.model.channel,
         model=plan.model.id,
@@ -74,21 +100,19 @@ def reserve(
         idempotency_key=inp.idempotency_key,
         price_usd=plan.model.price_usd,
         status=status,
-        owner_pid=eng.pid,
         batch_id=batch[0] if batch else None,
         batch_index=batch[1] if batch else None,
         created_at=now,
         updated_at=now,
+        **owner_fields(eng.owner),
     )
+
+
+def dedupe_since(inp: GenerateVideoInput, now: float, window: float) -> float | None:
+    """Since when an identical request is a duplicate; None when a new take is asked for."""
     # A caller-chosen idempotency key replaces fingerprint matching: a new key is a new take.
     fresh = inp.force_new or inp.idempotency_key is not None
-    budget = eng.settings.budget_usd
-    return eng.journal.reserve(
-        rec,
-        dedupe_since=None if fresh else now - dedupe_window,
-        budget=(budget, now - DAY_S) if budget is not None else None,
-        link=batch,
-    )
+    return None if fresh else now - window
 
 
 async def start(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRecord:
@@ -125,6 +149,8 @@ async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRec
             kind="submit_outcome_unknown",
         )
         raise
+    except Exception as exc:
+        raise unexpected(eng, rec, exc) from None
     finally:
         eng.submitting.discard(rec.task_id)
     now = eng.clock()
@@ -136,6 +162,23 @@ async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRec
         submitted_at=now,
         **terminal_fields(eng, remote, now),
     )
+
+
+def unexpected(eng: Engine, rec: TaskRecord, exc: Exception) -> SubmitOutcomeUnknownError:
+    """A fault no layer below knew how to name (a bug, or a library's surprise): whether the
+    request left is unknown, so the task is ``interrupted`` and never re-sent."""
+    # The text of a foreign exception may quote a header, hence the key: redact before logging.
+    log.error(
+        "task %s: unexpected %s: %s", rec.task_id, type(exc).__name__, eng.http.redact(str(exc))
+    )
+    message = (
+        f"The create request failed in an unexpected way ({type(exc).__name__}), so whether it "
+        "reached APIYI is unknown: the task may exist and may be billed, and it is not sent "
+        "again. Check the APIYI console task log (https://api.apiyi.com/log) and "
+        f"`veo-tools tasks`. The attempt is recorded as task_id '{rec.task_id}'."
+    )
+    eng.interrupt(rec, message, kind="submit_outcome_unknown")
+    return SubmitOutcomeUnknownError(message, task_id=rec.task_id)
 
 
 async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> None:
@@ -166,14 +209,17 @@ async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> Non
     except asyncio.CancelledError:
         eng.interrupt(rec, "The stream was cancelled before the video URL arrived.")
         raise
-    except (TransportError, DownloadError) as exc:
+    except (SubmitOutcomeUnknownError, DownloadError) as exc:
         # Cut mid-way: the render may go on upstream (and be billed); its URL is lost to us.
         eng.interrupt(rec, exc.message, kind=exc.kind)
     except VeoError as exc:
-        # Refused (auth, balance, bad request, no channel) or failed: nothing was made.
+        # Refused (auth, balance, bad request, no channel), never connected (a plain
+        # TransportError: a cut after sending is SubmitOutcomeUnknown), or failed: nothing made.
         eng.record_failure(rec, exc)
         if isinstance(exc, ModelUnavailableError):
             await availability.live_list(eng)  # so the task's next step names what is up
+    except Exception as exc:
+        unexpected(eng, rec, exc)  # the stream task ends here; its row says what happened
     else:
         if eng.get(rec.task_id).status != "completed":
             eng.interrupt(rec, "The stream ended without a video URL.")

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from veo_tools.journal.owner import Owner
+
 TaskMode = Literal["async", "stream"]
 #: ``pending``: reserved by a batch, waiting for a free slot; nothing was sent yet.
 #: ``submitting``: the create request may be on its way; never re-sent blindly.
@@ -76,6 +78,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (batch_id, idx)
         )""",
     ),
+    (
+        # Who owns a live row, beyond its PID (see veo_tools.journal.owner); NULL on old rows.
+        "ALTER TABLE tasks ADD COLUMN owner_boot TEXT",
+        "ALTER TABLE tasks ADD COLUMN owner_start INTEGER",
+        "ALTER TABLE tasks ADD COLUMN owner_host TEXT",
+    ),
 )
 
 
@@ -118,10 +126,28 @@ class TaskRecord:
     updated_at: float = 0.0
     submitted_at: float | None = None
     completed_at: float | None = None
+    #: The owner beyond its PID: kernel boot id, process start (clock ticks), host name.
+    owner_boot: str | None = None
+    owner_start: int | None = None
+    owner_host: str | None = None
 
     def __post_init__(self) -> None:
         if not self.updated_at:
             self.updated_at = self.created_at
+
+    @property
+    def owner(self) -> Owner:
+        return Owner(self.owner_pid, self.owner_boot, self.owner_start, self.owner_host)
+
+
+def owner_fields(owner: Owner) -> dict[str, Any]:
+    """The :class:`TaskRecord` fields that record ``owner``."""
+    return {
+        "owner_pid": owner.pid,
+        "owner_boot": owner.boot,
+        "owner_start": owner.start,
+        "owner_host": owner.host,
+    }
 
 
 @dataclass(frozen=True)

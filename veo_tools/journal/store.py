@@ -12,12 +12,11 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import json
-import os
+import shlex
 import sqlite3
-import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -28,6 +27,7 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
+from veo_tools.journal.owner import UNPROBED_SILENCE_S, Owner, owner_alive, pid_alive
 from veo_tools.journal.schema import (
     COLUMNS,
     MIGRATIONS,
@@ -38,19 +38,23 @@ from veo_tools.journal.schema import (
     check_values,
     fingerprint,
     new_task_id,
+    owner_fields,
     record_from_row,
 )
 
 __all__ = [
     "INTERRUPTED_MESSAGE",
     "JOURNAL_FILENAME",
+    "ORPHANED_SUBMIT_MESSAGE",
     "BatchRecord",
     "Journal",
+    "Owner",
     "RecordStatus",
     "TaskMode",
     "TaskRecord",
     "fingerprint",
     "new_task_id",
+    "pid_alive",
 ]
 
 JOURNAL_FILENAME = "journal.sqlite3"
@@ -62,23 +66,12 @@ INTERRUPTED_MESSAGE = (
     "cannot be recovered. It may or may not have been billed. If you still need the video, call "
     "generate_video again with force_new=true."
 )
-
-
-def pid_alive(pid: int | None) -> bool:
-    if pid is None or pid <= 0:
-        return False
-    if pid == os.getpid() or sys.platform == "win32":
-        # On Windows os.kill(pid, 0) would send CTRL_C_EVENT, so never probe: assume alive.
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    except OSError:
-        return False
-    return True
+ORPHANED_SUBMIT_MESSAGE = (
+    "The process sending this task's create request stopped before the answer came, so the "
+    "task may exist upstream and may be billed; it is not sent again. Check the APIYI console "
+    "task log (https://api.apiyi.com/log) and `veo-tools tasks`; if the video is not there and "
+    "the user accepts paying again, call generate_video with force_new=true."
+)
 
 
 class Journal:
@@ -88,12 +81,18 @@ class Journal:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            self.path, timeout=10.0, isolation_level=None, check_same_thread=False
-        )
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=10.0, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise _unopenable(self.path, exc) from None
         try:
             self._configure()
             self._migrate()
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise _unopenable(self.path, exc) from None
         except BaseException:
             self._conn.close()
             raise
@@ -209,26 +208,41 @@ class Journal:
         serves that batch item, so a crash can never leave a reserved item unaccounted for.
         """
         with self._transaction() as conn:
-            found = self._find_duplicate(conn, rec, dedupe_since)
-            if found is None and budget is not None:
-                _check_budget(self._spent(conn, budget[1]), rec, *budget)
-            if found is None:
-                self._insert(conn, rec)
-            result = found or rec
-            if link is not None:
-                conn.execute(
-                    "INSERT OR REPLACE INTO batch_items (batch_id, idx, task_id) VALUES (?, ?, ?)",
-                    (*link, result.task_id),
-                )
-            return result, found is not None
+            # A dead owner's row must be neither a dedupe target still "rendering" nor a cost
+            # that only its owner could settle.
+            self._recover(conn, None)
+            return self._reserve(conn, rec, dedupe_since, budget, link)
 
-    def claim(self, task_id: str, *, owner_pid: int) -> bool:
-        """Move a ``pending`` task to ``submitting`` for this process; False if another took it."""
+    def _reserve(
+        self,
+        conn: sqlite3.Connection,
+        rec: TaskRecord,
+        dedupe_since: float | None,
+        budget: tuple[float, float] | None,
+        link: tuple[str, int] | None,
+    ) -> tuple[TaskRecord, bool]:
+        found = self._find_duplicate(conn, rec, dedupe_since)
+        if found is None and budget is not None:
+            _check_budget(self._spent(conn, budget[1]), rec, *budget)
+        if found is None:
+            self._insert(conn, rec)
+        result = found or rec
+        if link is not None:
+            conn.execute(
+                "INSERT OR REPLACE INTO batch_items (batch_id, idx, task_id) VALUES (?, ?, ?)",
+                (*link, result.task_id),
+            )
+        return result, found is not None
+
+    def claim(self, task_id: str, *, owner: Owner) -> bool:
+        """Move a ``pending`` task to ``submitting`` for ``owner``; False if another took it."""
+        fields = owner_fields(owner)
+        assignments = ", ".join(f"{name} = ?" for name in fields)
         with self._transaction() as conn:
             cursor = conn.execute(
-                "UPDATE tasks SET status = 'submitting', owner_pid = ?, updated_at = ? "
+                f"UPDATE tasks SET status = 'submitting', {assignments}, updated_at = ? "
                 "WHERE task_id = ? AND status = 'pending'",
-                (owner_pid, time.time(), task_id),
+                (*fields.values(), time.time(), task_id),
             )
             return cursor.rowcount == 1
 
@@ -323,23 +337,45 @@ class Journal:
         )
         return self._query(sql, (error_kind, since))
 
-    def mark_interrupted_streams(self) -> int:
-        """Mark streamed tasks whose owning process is gone as ``interrupted``; return how many."""
-        now = time.time()
+    def recover_orphans(self, task_id: str | None = None) -> int:
+        """Settle live rows whose owner is gone (all, or just ``task_id``); return how many.
+
+        A stream, or a create request that may have left, whose process died has an unknown
+        outcome: it becomes ``interrupted`` (it may be billed, it is never re-sent). Rows a
+        live process still drives, and async tasks any process can poll, are left alone.
+        """
         with self._transaction() as conn:
-            rows = conn.execute(
-                "SELECT task_id, owner_pid FROM tasks WHERE mode = 'stream' "
-                "AND status IN (?, ?, ?)",
-                _LIVE,
-            ).fetchall()
-            orphans = [(task_id,) for task_id, pid in rows if not pid_alive(pid)]
-            conn.executemany(
-                "UPDATE tasks SET status = 'interrupted', error_kind = 'interrupted', "
-                "error_message = ?, error_retryable = 0, updated_at = ?, completed_at = ? "
-                "WHERE task_id = ?",
-                [(INTERRUPTED_MESSAGE, now, now, task_id) for (task_id,) in orphans],
-            )
-        return len(orphans)
+            return self._recover(conn, task_id)
+
+    def _recover(self, conn: sqlite3.Connection, task_id: str | None) -> int:
+        sql = (
+            "SELECT task_id, mode, status, updated_at, owner_pid, owner_boot, owner_start, "
+            "owner_host FROM tasks WHERE (status = 'submitting' OR (mode = 'stream' AND status "
+            "IN ('queued', 'in_progress')))"
+        )
+        params: tuple[str, ...] = ()
+        if task_id is not None:
+            sql, params = sql + " AND task_id = ?", (task_id,)
+        now, me = time.time(), Owner.current()
+        verdicts: dict[tuple[Owner, bool], bool] = {}
+        settled = []
+        for tid, mode, status, updated_at, *owner_row in conn.execute(sql, params).fetchall():
+            owner, silent = Owner(*owner_row), now - updated_at >= UNPROBED_SILENCE_S
+            key = (owner, silent)
+            if key not in verdicts:
+                verdicts[key] = owner_alive(owner, silent_for=now - updated_at, me=me)
+            if not verdicts[key]:
+                stream = mode == "stream"
+                kind = "interrupted" if stream else "submit_outcome_unknown"
+                message = INTERRUPTED_MESSAGE if stream else ORPHANED_SUBMIT_MESSAGE
+                settled.append((kind, message, now, now, tid, status))
+        conn.executemany(
+            "UPDATE tasks SET status = 'interrupted', error_kind = ?, error_message = ?, "
+            "error_retryable = 0, updated_at = ?, completed_at = ? WHERE task_id = ? "
+            "AND status = ?",
+            settled,
+        )
+        return len(settled)
 
     # --- batches -------------------------------------------------------------------------
 
@@ -350,13 +386,28 @@ class Journal:
         *,
         created_at: float,
         status: str = "pending",
+        tasks: Sequence[tuple[TaskRecord, float | None]] = (),
+        budget: tuple[float, float] | None = None,
     ) -> BatchRecord:
+        """Record a batch and reserve its tasks in one transaction: all of it or nothing.
+
+        ``tasks`` holds one ``(record, dedupe_since)`` per item, in item order (see
+        :meth:`reserve`); each is linked to its item. ``budget=(cap_usd, since)`` refuses the
+        whole batch with :class:`BudgetExceededError` when its new tasks would take the spend
+        over the cap, judged inside the transaction, so no other process can spend in between.
+        """
         with self._transaction() as conn:
+            self._recover(conn, None)
+            before = self._spent(conn, budget[1]) if budget is not None else 0.0
             conn.execute(
                 "INSERT INTO batches (batch_id, created_at, items_json, status) "
                 "VALUES (?, ?, ?, ?)",
                 (batch_id, created_at, json.dumps(items), status),
             )
+            for index, (rec, dedupe_since) in enumerate(tasks):
+                self._reserve(conn, rec, dedupe_since, None, (batch_id, index))
+            if budget is not None:
+                _check_batch_budget(before, self._spent(conn, budget[1]), budget[0])
         return BatchRecord(batch_id, created_at, items, status)
 
     def get_batch(self, batch_id: str) -> BatchRecord | None:
@@ -394,6 +445,23 @@ class Journal:
         )
 
 
+def _unopenable(path: Path, exc: sqlite3.Error) -> ConfigurationError:
+    """The journal cannot be opened: say why, and how to carry on without losing it."""
+    if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+        return ConfigurationError(
+            f"The task journal {path} cannot be opened ({exc}). Check that its directory is "
+            "writable, or point VEO_TOOLS_STATE_DIR at another directory."
+        )
+    quoted, aside = shlex.quote(str(path)), shlex.quote(f"{path}.broken")
+    return ConfigurationError(
+        f"The task journal {path} is damaged or is not a veo-tools journal ({exc}). Move it "
+        f"aside (it is kept for inspection) and start again: mv {quoted} {aside} (and any "
+        f"{path.name}-wal / {path.name}-shm next to it); a fresh journal is created on the "
+        "next start. Tasks recorded only in the old file are no longer tracked: check the "
+        "APIYI console task log for them."
+    )
+
+
 def _not_found(task_id: str) -> TaskNotFoundError:
     return TaskNotFoundError(
         f"No task {task_id!r} in the journal. Use list_tasks to see the known task ids."
@@ -410,4 +478,15 @@ def _check_budget(spent: float, rec: TaskRecord, cap: float, since: float) -> No
         f"the last {hours:g} hours (failed tasks are not counted). Nothing was submitted. Choose "
         "a cheaper model (recommend_channel with priority='budget'), wait for older tasks to "
         "leave the window, or ask the user to raise the budget."
+    )
+
+
+def _check_batch_budget(before: float, after: float, cap: float) -> None:
+    if after <= cap + 1e-9:
+        return
+    raise BudgetExceededError(
+        f"Budget guard: this batch costs ${after - before:.2f} and ${before:.2f} of the "
+        f"${cap:.2f} budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
+        "Nothing was submitted or recorded. Shrink the batch, use cheaper models (Reverse "
+        "fast), or ask the user to raise the budget."
     )

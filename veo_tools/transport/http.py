@@ -26,6 +26,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from tenacity.wait import wait_exponential_jitter
 
 from veo_tools.errors import (
+    ConfigurationError,
     DownloadError,
     InvalidRequestError,
     RateLimitError,
@@ -144,6 +145,13 @@ class ApiHttp:
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._key.get_secret_value()}"}
 
+    def _build(self, method: str, url: str, **options: Any) -> httpx.Request:
+        """An API request; a URL or header httpx cannot encode is a configuration error."""
+        try:
+            return self._api.build_request(method, url, **options)
+        except (httpx.InvalidURL, UnicodeEncodeError) as exc:
+            raise never_sent(exc) from None
+
     def _timeout_for(self, read: float) -> httpx.Timeout:
         return httpx.Timeout(read, connect=self._connect_timeout)
 
@@ -202,6 +210,8 @@ class ApiHttp:
         target = request.url.host or "the API"
         try:
             response = await client.send(request, stream=True)
+        except NEVER_SENT as exc:
+            raise never_sent(exc) from None
         except httpx.TransportError as exc:
             raise transport_error(exc, target=target, creates_task=creates_task) from exc
         if response.status_code < 300:
@@ -242,7 +252,7 @@ class ApiHttp:
         timeout = self._timeout if read_timeout is None else self._timeout_for(read_timeout)
 
         async def send() -> httpx.Response:
-            request = self._api.build_request(
+            request = self._build(
                 method,
                 self._api_url(path),
                 json=json,
@@ -268,7 +278,7 @@ class ApiHttp:
     ) -> AsyncIterator[httpx.Response]:
         """Open a long streaming request (SSE). Retried only until the response starts; the
         request creates a task, so an unknown outcome is never re-sent."""
-        request = self._api.build_request(
+        request = self._build(
             method,
             self._api_url(path),
             json=json,
@@ -307,3 +317,24 @@ class ApiHttp:
         """Stream a video into ``dest`` (temp file, checks, atomic rename; see ``save_video``)."""
         async with self.open_download(url_or_path, api=api) as response:
             return await save_video(response, dest, expected_mp4=expected_mp4)
+
+
+#: Failures raised before any byte of the request reached the network: nothing was sent.
+NEVER_SENT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+
+def never_sent(exc: Exception) -> ConfigurationError:
+    """A request that could not even be written (bad base URL, a header HTTP forbids)."""
+    # The exception's own text may quote the Authorization header: only its class is named.
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        what = "APIYI_BASE_URL is not a usable http(s) URL (e.g. https://api.apiyi.com)"
+    else:
+        what = (
+            "a header could not be encoded: the API key (APIYI_API_KEY) holds a space, a "
+            "control or a non-ASCII character (copy it again from https://api.apiyi.com/token)"
+        )
+    return ConfigurationError(
+        f"The request was never sent ({kind}): {what}. Nothing left this machine and nothing "
+        "was billed; fix the setting and try again."
+    )

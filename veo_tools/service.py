@@ -86,6 +86,7 @@ class VeoService:
             read_timeout=self.settings.read_timeout,
             stream_timeout=self.settings.stream_timeout,
             max_retries=self.settings.max_retries,
+            max_video_bytes=self.settings.max_video_bytes,
             sleep=sleep,
         )
         self.journal = journal or Journal.in_state_dir(self.settings.journal_dir)

@@ -101,6 +101,8 @@ class Settings:
     #: The SSE stream holds the connection open for the whole render.
     stream_timeout: float = 900.0
     max_retries: int = 4
+    #: The largest video saved; a longer body is refused (a Veo clip is a few MB).
+    max_video_bytes: int = 2 * 1024**3
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

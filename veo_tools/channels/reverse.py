@@ -24,7 +24,7 @@ from veo_tools.channels._parse import find_video_url, parse_task, read_json, sub
 from veo_tools.channels._wire import chat_payload, checked_model, file_part, task_path
 from veo_tools.channels.base import DownloadResult, RemoteTask, StreamEvent, VideoRequest
 from veo_tools.errors import DownloadError, InvalidRequestError
-from veo_tools.transport.downloads import is_json_response, read_limited, save_video
+from veo_tools.transport.downloads import is_json_response, read_limited
 from veo_tools.transport.error_map import looks_like_html, read_server_message
 from veo_tools.transport.http import ApiHttp
 
@@ -76,9 +76,13 @@ class ReverseClient:
         either JSON with a URL or the MP4 bytes themselves."""
         if video_url and not self._http.is_api_url(video_url):
             return DownloadResult(await self._fetch(video_url, dest), video_url)
-        async with self._http.open_download(task_path(remote_id, "/content"), api=True) as resp:
+        content = task_path(remote_id, "/content")
+        async with (
+            self._http.download_bounds(),
+            self._http.open_download(content, api=True) as resp,
+        ):
             if not is_json_response(resp):
-                return DownloadResult(await save_video(resp, dest))
+                return DownloadResult(await self._http.save_download(resp, content, dest, api=True))
             url = _url_from_content_json(resp, await read_limited(resp))
         return DownloadResult(await self._fetch(url, dest), url)
 

@@ -215,7 +215,6 @@ class ApiHttp:
             return exc.status_code == 429 or exc.status_code >= 500
         return isinstance(exc, RateLimitError | ServerError | TransportError)
 
-
     @staticmethod
     def _log_retry(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None

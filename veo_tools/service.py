@@ -146,7 +146,7 @@ class VeoService:
         )
         if duplicate:
             return self._eng.view(rec, deduplicated=True)
-        rec = await submission.start(self._eng, rec, request_)
+        rec = await submission.start(self._eng, rec, request_, within=follow.ANSWER_GRACE_S)
         if wait > 0:
             return await self.wait(rec.task_id, timeout=wait, on_progress=on_progress)
         return self._eng.view(rec)
@@ -179,15 +179,11 @@ class VeoService:
     ) -> TaskView:
         """The task's current state (asking the API once), optionally waiting and downloading."""
         rec = self._eng.get(task_id)
-        if rec.status not in TERMINAL:
-            if wait_seconds > 0:
-                return await self.wait(
-                    rec.task_id, timeout=wait_seconds, download=download, on_progress=on_progress
-                )
-            rec = await follow.refresh(self._eng, rec)
-        if rec.status == "completed" and download:
-            return await self.download(rec.task_id)
-        return self._eng.view(rec)
+        if rec.status not in TERMINAL and wait_seconds > 0:
+            return await self.wait(
+                rec.task_id, timeout=wait_seconds, download=download, on_progress=on_progress
+            )
+        return await follow.check(self._eng, rec.task_id, download=download)
 
     def task_view(self, task_id: str) -> TaskView:
         """The task as the journal knows it, with no API call."""

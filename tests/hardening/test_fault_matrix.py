@@ -155,13 +155,28 @@ async def test_a_stream_cut_before_done_is_interrupted_not_lost(
 
 
 @pytest.mark.parametrize(("flow", "op"), [("official", "content"), ("reverse", "asset")])
-async def test_a_truncated_download_leaves_no_file_and_the_next_call_finishes_it(
+async def test_a_truncated_download_is_fetched_again_within_the_same_call(
     sandbox_settings: Settings, flow: str, op: str
 ) -> None:
     async with _service(sandbox_settings, FaultRule(op, "truncate")) as svc:  # type: ignore[arg-type]
         view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+        assert view.status == "completed" and view.video_path and view.error is None
+        assert svc.sandbox is not None
+        assert Path(view.video_path).read_bytes() == svc.sandbox.video
+        assert svc.sandbox.stats().faults_fired["truncate"] == 1
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
+@pytest.mark.parametrize(("flow", "op"), [("official", "content"), ("reverse", "asset")])
+async def test_a_download_cut_every_time_leaves_no_file_and_the_next_call_finishes_it(
+    sandbox_settings: Settings, flow: str, op: str
+) -> None:
+    rule = FaultRule(op, "truncate", times=3)  # type: ignore[arg-type]
+    async with _service(sandbox_settings, rule) as svc:
+        view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
         assert view.status == "completed" and view.video_path is None
         assert view.error is not None and view.error.kind == "download"
+        assert "tried 3 time" in view.error.message
         assert not any(sandbox_settings.output_dir.glob("*.mp4"))
         _assert_clean(svc, sandbox_settings.output_dir)
         again = await svc.check_status(view.task_id)

@@ -466,7 +466,7 @@ async def test_a_download_cut_midway_leaves_nothing_and_keeps_an_older_file(tmp_
 
     dest = tmp_path / "v.mp4"
     dest.write_bytes(b"older")
-    with pytest.raises(DownloadError, match="connection broke.*tried 3 time"):
+    with pytest.raises(DownloadError, match=r"connection broke.*tried 3 time"):
         await download(cut, dest)
     assert list(tmp_path.iterdir()) == [dest] and dest.read_bytes() == b"older"
 

@@ -37,7 +37,6 @@ from tenacity import (
     stop_after_attempt,
     stop_any,
 )
-from tenacity.stop import stop_base
 from tenacity.wait import wait_exponential_jitter
 
 from veo_tools.errors import (
@@ -49,7 +48,7 @@ from veo_tools.errors import (
     TransportError,
     VeoError,
 )
-from veo_tools.transport.deadline import current_deadline, loop_time, time_left
+from veo_tools.transport.bounds import PastDeadline, bounded, read_answer
 from veo_tools.transport.downloads import (
     DEFAULT_MAX_VIDEO_BYTES,
     checked_video_url,
@@ -228,7 +227,7 @@ class ApiHttp:
 
     async def _with_retries(self, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
         retrying = AsyncRetrying(
-            stop=stop_any(stop_after_attempt(self.max_retries + 1), _PastDeadline()),
+            stop=stop_any(stop_after_attempt(self.max_retries + 1), PastDeadline()),
             wait=self._wait,
             retry=retry_if_exception(self._retryable),
             sleep=self.sleep,
@@ -242,35 +241,6 @@ class ApiHttp:
         response: httpx.Response = await retrying(attempt)
         return response
 
-    # -- bounds -------------------------------------------------------------------------------
-
-    @asynccontextmanager
-    async def _bounded(self, total: float, *, what: str, creates_task: bool) -> AsyncIterator[None]:
-        """Bound the block (a whole request, body included) by ``total`` seconds and, unless it
-        is a create already under way, by the call's deadline."""
-        at, call = loop_time() + total, current_deadline()
-        by_call = call is not None and call < at and not creates_task
-        try:
-            async with asyncio.timeout_at(call if by_call else at):
-                yield
-        except TimeoutError as exc:
-            raise _overrun(what, total, by_call=by_call, creates_task=creates_task) from exc
-
-    async def _read_answer(
-        self, response: httpx.Response, *, limit: int, creates_task: bool
-    ) -> httpx.Response:
-        """The whole (decoded) body, read up to ``limit`` bytes, as a response already read."""
-        body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body.extend(chunk)
-            if len(body) > limit:
-                raise _oversized(response.status_code, limit, creates_task=creates_task)
-        dropped = ("content-encoding", "content-length", "transfer-encoding")
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in dropped]
-        return httpx.Response(
-            response.status_code, headers=headers, content=bytes(body), request=response.request
-        )
-
     async def _send(
         self, client: httpx.AsyncClient, request: httpx.Request, *, creates_task: bool, api: bool
     ) -> httpx.Response:
@@ -283,9 +253,7 @@ class ApiHttp:
         if response.status_code < 300:
             return response
         try:
-            answer = await self._read_answer(
-                response, limit=self.max_answer_bytes, creates_task=False
-            )
+            answer = await read_answer(response, limit=self.max_answer_bytes, creates_task=False)
         except httpx.TransportError as exc:
             raise transport_error(exc, target=target, creates_task=creates_task) from exc
         finally:
@@ -325,7 +293,7 @@ class ApiHttp:
         limit = self.max_answer_bytes if max_bytes is None else max_bytes
 
         async def send() -> httpx.Response:
-            async with self._bounded(total, what="The API", creates_task=creates_task):
+            async with bounded(total, what="The API", creates_task=creates_task):
                 return await attempt()
 
         async def attempt() -> httpx.Response:
@@ -340,7 +308,7 @@ class ApiHttp:
             )
             response = await self._send(self._api, request, creates_task=creates_task, api=True)
             try:
-                return await self._read_answer(response, limit=limit, creates_task=creates_task)
+                return await read_answer(response, limit=limit, creates_task=creates_task)
             except httpx.TransportError as exc:
                 raise transport_error(exc, target="the API", creates_task=creates_task) from exc
             finally:
@@ -362,7 +330,7 @@ class ApiHttp:
             headers={**self._auth(), "Accept": "text/event-stream", "Cache-Control": "no-store"},
             timeout=self._timeout_for(self.stream_timeout),
         )
-        async with self._bounded(self.stream_timeout, what="The stream", creates_task=True):
+        async with bounded(self.stream_timeout, what="The stream", creates_task=True):
             response = await self._with_retries(
                 lambda: self._send(self._api, request, creates_task=True, api=True)
             )
@@ -405,7 +373,7 @@ class ApiHttp:
     @asynccontextmanager
     async def download_bounds(self) -> AsyncIterator[None]:
         """Bound a whole download (every try) by ``download_timeout`` and the call's deadline."""
-        async with self._bounded(self.download_timeout, what="The download", creates_task=False):
+        async with bounded(self.download_timeout, what="The download", creates_task=False):
             yield
 
     async def save_download(
@@ -426,45 +394,3 @@ class ApiHttp:
             self.open_download(url_or_path, api=api) as response,
         ):
             return await self.save_download(response, url_or_path, dest, api=api)
-
-
-class _PastDeadline(stop_base):
-    """No retry whose wait would end past the call's deadline: the caller hears at once."""
-
-    def __call__(self, retry_state: RetryCallState) -> bool:
-        left = time_left()
-        return left is not None and retry_state.upcoming_sleep >= left
-
-
-def _overrun(what: str, total: float, *, by_call: bool, creates_task: bool) -> VeoError:
-    """The error for a request that did not end in time (a slow, stalled or endless answer)."""
-    if creates_task:
-        return SubmitOutcomeUnknownError(
-            f"{what} did not finish answering the create request within {total:g} s. The task "
-            "may exist and may be billed: do not submit again. Check with list_tasks / "
-            "check_status, or in the APIYI console task log."
-        )
-    why = "the time this call allows" if by_call else f"{total:g} s"
-    if what == "The download":
-        return DownloadError(
-            f"The download did not finish within {why} (a slow or stalled video host); nothing "
-            "was saved. The video is rendered: try the download again."
-        )
-    return TransportError(
-        f"{what} did not finish its answer within {why} (a slow or stalled server); the task is "
-        "kept in the journal: try again."
-    )
-
-
-def _oversized(status: int, limit: int, *, creates_task: bool) -> VeoError:
-    said = f"The API answered (HTTP {status}) with more than {limit // 1024} KiB"
-    if creates_task and status < 300:
-        return SubmitOutcomeUnknownError(
-            f"{said}, far more than a task answer; it was not read. A task may exist and be "
-            "billed: do not submit again; check list_tasks or the APIYI console task log."
-        )
-    return ServerError(
-        f"{said}, far more than a task answer; it was not read. Check APIYI_BASE_URL (a "
-        "proxy or a wrong endpoint may answer this way) and try again later.",
-        status_code=status,
-    )

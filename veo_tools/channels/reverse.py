@@ -5,7 +5,7 @@ frames of a ``-fl`` model; never ``seconds`` or ``size`` (both are fixed by the 
 video arrives as a URL (status answer or ``/content`` JSON) or as MP4 bytes from ``/content``.
 
 Sync: a chat completion whose text carries progress and, at the end, the video URL; streamed
-(SSE, parsed with ``httpx-sse``) or not.
+(SSE, read by ``_sse`` with a cap on each line) or not.
 """
 
 from __future__ import annotations

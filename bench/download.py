@@ -48,8 +48,9 @@ GIB = 1024 * MIB
 VARIANTS = ("engine", "httpx", "httpx+fsync", "httpx+1MiB")
 RSS_TARGET_MIB = 32.0
 THROUGHPUT_TARGET = 0.8
-#: ``ftyp`` box (24 bytes) then an ``mdat`` header: enough for the engine's MP4 check.
-_FTYP = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+#: ``ftyp`` (24 bytes) and an empty ``moov`` box, then an ``mdat`` header: the boxes tile the file,
+#: as the engine's MP4 check requires.
+_FTYP = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08moov"
 
 
 # ---- the file and the server ------------------------------------------------------------------

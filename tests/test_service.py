@@ -105,10 +105,24 @@ async def test_content_policy_failure_is_failed_and_not_billed(
 
 
 async def test_upstream_failure_is_retryable_and_not_billed(sandbox_settings: Settings) -> None:
-    async with VeoService(sandbox_settings) as svc:
+    config = SandboxConfig(time_scale=sandbox_settings.time_scale, official_failure_error="object")
+    async with VeoService(sandbox_settings, sandbox_config=config) as svc:
         view = await svc.generate({**OFFICIAL, "prompt": "[sandbox:fail] x", "wait_seconds": 30})
     assert view.status == "failed" and not view.billed
     assert view.error is not None and view.error.kind == "upstream" and view.error.retryable
+
+
+@pytest.mark.parametrize("failure", ["absent", "empty"])
+async def test_a_silent_official_failure_is_an_inferred_content_policy_block(
+    sandbox_settings: Settings, failure: str
+) -> None:
+    config = SandboxConfig(time_scale=sandbox_settings.time_scale, official_failure_error=failure)  # type: ignore[arg-type]
+    async with VeoService(sandbox_settings, sandbox_config=config) as svc:
+        view = await svc.generate({**OFFICIAL, "prompt": "[sandbox:fail] x", "wait_seconds": 30})
+    assert view.status == "failed" and not view.billed
+    assert view.error is not None and view.error.kind == "content_policy"
+    assert not view.error.retryable and "inferred" in view.error.message
+    assert "rephrase" in view.next_step
 
 
 async def test_deadline_reached_returns_status_with_task_id_not_an_exception(

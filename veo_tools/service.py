@@ -93,6 +93,7 @@ class VeoService:
             read_timeout=self.settings.read_timeout,
             stream_timeout=self.settings.stream_timeout,
             max_retries=self.settings.max_retries,
+            max_video_bytes=self.settings.max_video_bytes,
             sleep=sleep,
         )
         self.journal = journal or Journal.in_state_dir(self.settings.journal_dir)
@@ -171,7 +172,9 @@ class VeoService:
                 **explicit_overrides(inp),
             )
         # Journal-first, duplicate and budget checks per attempt; see engine.failover.
-        sent = await failover.create(self._eng, inp, dedupe_window=self._dedupe_window)
+        sent = await failover.create(
+            self._eng, inp, dedupe_window=self._dedupe_window, within=follow.ANSWER_GRACE_S
+        )
         if sent.duplicate:
             view = self._eng.view(sent.rec, deduplicated=True)
         elif wait > 0:
@@ -209,15 +212,11 @@ class VeoService:
     ) -> TaskView:
         """The task's current state (asking the API once), optionally waiting and downloading."""
         rec = follow.settle_orphan(self._eng, self._eng.get(task_id))
-        if rec.status not in TERMINAL:
-            if wait_seconds > 0:
-                return await self.wait(
-                    rec.task_id, timeout=wait_seconds, download=download, on_progress=on_progress
-                )
-            rec = await follow.refresh(self._eng, rec)
-        if rec.status == "completed" and download:
-            return await self.download(rec.task_id)
-        return self._eng.view(rec)
+        if rec.status not in TERMINAL and wait_seconds > 0:
+            return await self.wait(
+                rec.task_id, timeout=wait_seconds, download=download, on_progress=on_progress
+            )
+        return await follow.check(self._eng, rec.task_id, download=download)
 
     def task_view(self, task_id: str) -> TaskView:
         """The task as the journal knows it, with no API call."""

@@ -185,6 +185,8 @@ class Settings:
     models_ttl_s: float = 300.0
     #: A catalog override file (see ``veo_tools.catalog_file``); ``None``: the catalog's default.
     models_file: Path | None = None
+    #: The largest video saved; a longer body is refused (a Veo clip is a few MB).
+    max_video_bytes: int = 2 * 1024**3
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.time_scale) and self.time_scale > 0):

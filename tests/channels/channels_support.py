@@ -14,13 +14,14 @@ from email.policy import HTTP
 from typing import Any
 
 import httpx
+from mp4_support import mp4_bytes
 from pydantic import SecretStr
 
 from veo_tools.transport.http import ApiHttp
 
 KEY = "sk-channel-test-key-0123456789"
 BASE_URL = "https://api.example.test"
-MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + b"\x00" * 4096
+MP4 = mp4_bytes()
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

@@ -3,13 +3,21 @@ partial file in the output directory, and at most one paid task per intended vid
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from veo_tools import errors
+from veo_tools.engine import follow
 from veo_tools.engine.planning import plan_request
 from veo_tools.sandbox import FaultRule, SandboxConfig, StreamingASGITransport, create_app
 from veo_tools.service import VeoService
@@ -157,13 +165,28 @@ async def test_a_stream_cut_before_done_is_interrupted_not_lost(
 
 
 @pytest.mark.parametrize(("flow", "op"), [("official", "content"), ("reverse", "asset")])
-async def test_a_truncated_download_leaves_no_file_and_the_next_call_finishes_it(
+async def test_a_truncated_download_is_fetched_again_within_the_same_call(
     sandbox_settings: Settings, flow: str, op: str
 ) -> None:
     async with _service(sandbox_settings, FaultRule(op, "truncate")) as svc:  # type: ignore[arg-type]
         view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+        assert view.status == "completed" and view.video_path and view.error is None
+        assert svc.sandbox is not None
+        assert Path(view.video_path).read_bytes() == svc.sandbox.video
+        assert svc.sandbox.stats().faults_fired["truncate"] == 1
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
+@pytest.mark.parametrize(("flow", "op"), [("official", "content"), ("reverse", "asset")])
+async def test_a_download_cut_every_time_leaves_no_file_and_the_next_call_finishes_it(
+    sandbox_settings: Settings, flow: str, op: str
+) -> None:
+    rule = FaultRule(op, "truncate", times=3)  # type: ignore[arg-type]
+    async with _service(sandbox_settings, rule) as svc:
+        view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
         assert view.status == "completed" and view.video_path is None
         assert view.error is not None and view.error.kind == "download"
+        assert "tried 3 time" in view.error.message
         assert not any(sandbox_settings.output_dir.glob("*.mp4"))
         _assert_clean(svc, sandbox_settings.output_dir)
         again = await svc.check_status(view.task_id)
@@ -362,3 +385,131 @@ async def test_an_unexpected_fault_during_a_create_interrupts_the_task_never_lea
         assert "Do not resubmit" in view.next_step
         again = await svc.generate(ASYNC[flow])
         assert again.deduplicated and again.status == "interrupted"
+
+
+# -- hostile wire: bounded waits, caps, cut videos, keys in URLs (issue 13 items 5, 6, 9) -------
+
+
+class _Hostile(httpx.AsyncBaseTransport):
+    """The sandbox behind a transport that can dribble status answers and put a key in URLs."""
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, *, dribble: bool = False, key: str | None = None
+    ) -> None:
+        self.inner, self.dribble, self.key = inner, dribble, key
+        self.urls: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(str(request.url))
+        if self.key and request.url.params.get("key") == self.key:
+            request.url = request.url.copy_remove_param("key")
+        response = await self.inner.handle_async_request(request)
+        if request.method != "GET" or "json" not in response.headers.get("content-type", ""):
+            return response
+        body = await response.aread()
+        if self.key:  # status and /content answers carry the URL, with the key in it
+            data = json.loads(body)
+            for field in ("video_url", "url"):
+                if isinstance(data.get(field), str):
+                    data[field] += ("&" if "?" in data[field] else "?") + f"key={self.key}"
+            body = json.dumps(data).encode()
+        stream: httpx.AsyncByteStream = _Dribble(body) if self.dribble else httpx.ByteStream(body)
+        return httpx.Response(response.status_code, headers={"content-type": "application/json"},
+                              stream=stream)  # fmt: skip
+
+
+class _Dribble(httpx.AsyncByteStream):
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for byte in self.body:
+            await asyncio.sleep(0.05)
+            yield bytes([byte])
+
+
+def _hostile_service(
+    settings: Settings, *, api_key: str = "sk-sandbox", **options: Any
+) -> tuple[VeoService, _Hostile]:
+    app = create_app(SandboxConfig(time_scale=settings.time_scale))
+    transport = _Hostile(StreamingASGITransport(app), **options)
+    plain = dataclasses.replace(
+        settings, sandbox=False, base_url=SANDBOX_BASE_URL, api_key=SecretStr(api_key)
+    )
+    svc = VeoService(plain, transport=transport)
+    svc._eng.http.sleep = _no_sleep  # type: ignore[method-assign]
+    return svc, transport
+
+
+@pytest.mark.parametrize("wait_s", [0.0, 0.5])
+async def test_a_dribbling_status_answer_cannot_hold_check_status_past_its_wait(
+    sandbox_settings: Settings, monkeypatch: pytest.MonkeyPatch, wait_s: float
+) -> None:
+    monkeypatch.setattr(follow, "ANSWER_GRACE_S", 0.3)
+    svc, _transport = _hostile_service(sandbox_settings, dribble=True)
+    async with svc:
+        view = await svc.generate(ASYNC["official"])
+        started = time.monotonic()
+        later = await svc.check_status(view.task_id, wait_seconds=wait_s)
+        took = time.monotonic() - started
+    assert took < wait_s + 1.5, f"check_status took {took:.1f} s"
+    assert later.task_id == view.task_id and later.status in ("queued", "in_progress")
+    assert later.error is not None and later.error.kind == "network" and later.error.retryable
+
+
+async def test_a_create_rate_limited_for_long_fails_at_once_without_sleeping_or_sending(
+    sandbox_settings: Settings,
+) -> None:
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    rule = FaultRule("create", "429", channel=None, times=10)
+    async with _service(sandbox_settings, rule, retry_after_s=120) as svc:
+        svc._eng.http.sleep = sleep  # type: ignore[method-assign]
+        started = time.monotonic()
+        with pytest.raises(errors.RateLimitError, match="Wait 2 min") as raised:
+            await svc.generate(ASYNC["official"])
+        assert time.monotonic() - started < 2 and sleeps == []
+        (row,) = svc.journal.list()
+        assert row.status == "failed" and row.error_kind == "rate_limited"
+        assert raised.value.retry_after == 120 and not svc.list_tasks().tasks[0].billed
+        assert svc.sandbox is not None and sum(svc.sandbox.stats().create_count.values()) == 0
+
+
+@pytest.mark.parametrize("flow", ["official", "reverse"])
+async def test_a_truncated_file_left_on_disk_is_fetched_again_not_trusted(
+    sandbox_settings: Settings, flow: str
+) -> None:
+    async with _service(sandbox_settings) as svc:
+        view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
+        assert view.video_path and svc.sandbox is not None
+        path = Path(view.video_path)
+        path.write_bytes(svc.sandbox.video[: len(svc.sandbox.video) // 2])  # an old version's cut
+        again = await svc.check_status(view.task_id)
+        assert again.video_path == view.video_path
+        assert path.read_bytes() == svc.sandbox.video
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
+async def test_a_key_echoed_in_a_video_url_is_never_stored_shown_or_logged(
+    sandbox_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = "plainKey0123456789abcdef"
+    caplog.set_level(logging.DEBUG)
+    svc, transport = _hostile_service(sandbox_settings, api_key=key, key=key)
+    async with svc:
+        view = await svc.generate({**ASYNC["reverse"], "wait_seconds": 30})
+        assert view.video_path
+        Path(view.video_path).unlink()  # fetched again from the stored (redacted) URL
+        transport.urls.clear()
+        again = await svc.check_status(view.task_id)
+        rows = svc.journal.list()
+    assert again.video_path and Path(again.video_path).is_file()
+    assert transport.urls[-1] == f"{view.video_url}".replace("[redacted]", key)
+    assert view.status == "completed" and view.video_path
+    assert view.video_url and "[redacted]" in view.video_url and key not in view.model_dump_json()
+    assert all(key not in (row.video_url or "") for row in rows)
+    assert key not in caplog.text
+    assert any(f"key={key}" in url for url in transport.urls), "fetched with the key restored"

@@ -28,7 +28,9 @@ from veo_tools.settings import Settings
 
 pytestmark = pytest.mark.slow
 
-VIDEO = sample_video() + b"\0" * (4 * 1024 * 1024)  # an MP4 header, padded to 4 MB
+_PAD = 4 * 1024 * 1024
+#: The sample MP4 and a 4 MB ``free`` box: a whole MP4 large enough to kill mid-download.
+VIDEO = sample_video() + (8 + _PAD).to_bytes(4, "big") + b"free" + b"\0" * _PAD
 
 
 def _slow_app(delay: float) -> Starlette:

@@ -5,7 +5,7 @@ frames of a ``-fl`` model; never ``seconds`` or ``size`` (both are fixed by the 
 video arrives as a URL (status answer or ``/content`` JSON) or as MP4 bytes from ``/content``.
 
 Sync: a chat completion whose text carries progress and, at the end, the video URL; streamed
-(SSE, parsed with ``httpx-sse``) or not.
+(SSE, read by ``_sse`` with a cap on each line) or not.
 """
 
 from __future__ import annotations
@@ -16,17 +16,23 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-from httpx_sse import EventSource, SSEError
 
 from veo_tools.catalog import ENDPOINT_CHAT, ENDPOINT_VIDEOS
 from veo_tools.channels._chat import ChatTranscript
-from veo_tools.channels._parse import find_video_url, parse_task, read_json, submitted_task
+from veo_tools.channels._parse import (
+    extract_video_url,
+    find_video_url,
+    parse_task,
+    read_json,
+    submitted_task,
+)
+from veo_tools.channels._sse import LineTooLong, sse_data
 from veo_tools.channels._wire import chat_payload, checked_model, file_part, task_path
 from veo_tools.channels.base import DownloadResult, RemoteTask, StreamEvent, VideoRequest
-from veo_tools.errors import DownloadError, InvalidRequestError
-from veo_tools.transport.downloads import is_json_response, read_limited, save_video
+from veo_tools.errors import DownloadError, InvalidRequestError, SubmitOutcomeUnknownError
+from veo_tools.transport.downloads import is_json_response, read_limited
 from veo_tools.transport.error_map import looks_like_html, read_server_message
-from veo_tools.transport.http import ApiHttp
+from veo_tools.transport.http import MAX_CHAT_ANSWER_BYTES, ApiHttp
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +82,13 @@ class ReverseClient:
         either JSON with a URL or the MP4 bytes themselves."""
         if video_url and not self._http.is_api_url(video_url):
             return DownloadResult(await self._fetch(video_url, dest), video_url)
-        async with self._http.open_download(task_path(remote_id, "/content"), api=True) as resp:
+        content = task_path(remote_id, "/content")
+        async with (
+            self._http.download_bounds(),
+            self._http.open_download(content, api=True) as resp,
+        ):
             if not is_json_response(resp):
-                return DownloadResult(await save_video(resp, dest))
+                return DownloadResult(await self._http.save_download(resp, content, dest, api=True))
             url = _url_from_content_json(resp, await read_limited(resp))
         return DownloadResult(await self._fetch(url, dest), url)
 
@@ -106,6 +116,7 @@ class ReverseClient:
             json=chat_payload(req, stream=False),
             creates_task=True,
             read_timeout=self._http.stream_timeout,
+            max_bytes=MAX_CHAT_ANSWER_BYTES,
         )
         transcript = ChatTranscript()
         if "text/event-stream" in response.headers.get("content-type", ""):
@@ -124,24 +135,48 @@ async def _read_stream(
     transcript then decides whether the video exists."""
     content_type = response.headers.get("content-type", "").lower()
     if "json" in content_type:  # a gateway that ignored stream=true
-        await response.aread()
-        transcript.feed_completion(read_json(response, what="the chat completion"))
+        body = await read_limited(response, MAX_CHAT_ANSWER_BYTES + 1)
+        if len(body) > MAX_CHAT_ANSWER_BYTES:
+            raise _stream_cut(f"a JSON answer larger than {MAX_CHAT_ANSWER_BYTES // 1024} KiB")
+        transcript.feed_completion(read_json(_read(response, body), what="the chat completion"))
         return
     if "text/html" in content_type:
         raise InvalidRequestError(_HTML_ANSWER, status_code=response.status_code)
+    if "text/event-stream" not in content_type:
+        text = (await read_limited(response)).decode("utf-8", "replace")
+        if looks_like_html(text):
+            raise InvalidRequestError(_HTML_ANSWER, status_code=response.status_code)
+        raise InvalidRequestError(
+            f"The chat endpoint did not answer a stream (Content-Type {content_type!r})."
+        )
     try:
-        async for sse in EventSource(response).aiter_sse():
-            if event := transcript.feed_data(sse.data):
+        async for data in sse_data(response):
+            if event := transcript.feed_data(data):
                 yield event
-            if transcript.finished and sse.data.strip() == "[DONE]":
+            if transcript.finished and data.strip() == "[DONE]":
                 return
-    except SSEError as exc:
-        body = (await read_limited(response)).decode("utf-8", "replace")
-        if looks_like_html(body):
-            raise InvalidRequestError(_HTML_ANSWER, status_code=response.status_code) from exc
-        raise InvalidRequestError(f"The chat endpoint did not answer a stream ({exc}).") from exc
+    except LineTooLong as exc:
+        if extract_video_url(transcript.text) is None:
+            raise _stream_cut(str(exc)) from None
+        logger.warning("chat stream stopped at %s, after the video URL", exc)
     except httpx.TransportError as exc:
         logger.warning("chat stream cut (%s)", type(exc).__name__)
+
+
+def _read(response: httpx.Response, body: bytes) -> httpx.Response:
+    return httpx.Response(
+        response.status_code,
+        headers={"content-type": response.headers.get("content-type", "")},
+        content=body,
+    )
+
+
+def _stream_cut(what: str) -> SubmitOutcomeUnknownError:
+    return SubmitOutcomeUnknownError(
+        f"The chat stream sent {what}; it was closed unread. The render may still complete and "
+        "be billed, and a stream cannot be resumed: check the APIYI console task log before "
+        "submitting again."
+    )
 
 
 def _url_from_content_json(response: httpx.Response, body: bytes) -> str:

@@ -55,11 +55,13 @@ def pinned(inp: GenerateVideoInput) -> bool:
     return inp.model is not None or inp.channel != "auto"
 
 
-async def create(eng: Engine, inp: GenerateVideoInput, *, dedupe_window: float) -> Sent:
+async def create(
+    eng: Engine, inp: GenerateVideoInput, *, dedupe_window: float, within: float | None = None
+) -> Sent:
     """Reserve and send ``inp``, failing over when it may; raise when nothing could take it."""
     plan, request, params = submission.prepare(eng, inp)
     if not pinned(inp):
-        route = _Route(eng, inp, plan.model, await current(eng), dedupe_window)
+        route = _Route(eng, inp, plan.model, await current(eng), dedupe_window, within=within)
         return await route.run()
     rec, duplicate = submission.reserve(
         eng, inp, plan, params, status="submitting", dedupe_window=dedupe_window
@@ -67,7 +69,7 @@ async def create(eng: Engine, inp: GenerateVideoInput, *, dedupe_window: float) 
     if duplicate:
         return Sent(rec, True)
     try:
-        return Sent(await submission.start(eng, rec, request), False)
+        return Sent(await submission.start(eng, rec, request, within=within), False)
     except ModelUnavailableError as exc:
         raise await pinned_refusal(eng, inp, plan.model, exc) from exc
 
@@ -166,8 +168,11 @@ class _Route:
         availability: Availability | None,
         dedupe_window: float,
         batch: tuple[str, int] | None = None,
+        within: float | None = None,
     ) -> None:
         self._eng, self._inp, self._best = eng, inp, best
+        #: Bound on each create (see ``submission.submit``).
+        self._within = within
         self._availability = availability
         self._dedupe_window = dedupe_window
         self._batch = batch
@@ -224,7 +229,7 @@ class _Route:
         if duplicate:
             return Sent(rec, True, self._notes(model))
         try:
-            rec = await submission.start(eng, rec, request)
+            rec = await submission.start(eng, rec, request, within=self._within)
         except ModelUnavailableError as exc:
             self.refused(rec, exc)
             return None

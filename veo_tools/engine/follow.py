@@ -14,6 +14,7 @@ import logging
 import re
 import stat
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,15 @@ from veo_tools.errors import (
     looks_like_retired,
 )
 from veo_tools.journal.store import TaskRecord
+from veo_tools.transport.deadline import deadline_after
+from veo_tools.transport.mp4 import is_whole_mp4
 from veo_tools.types import TaskError, TaskView
 
 log = logging.getLogger(__name__)
+
+#: Beyond a call's wait: time for the status request (or download) under way when it ends. A
+#: call that does not wait (``wait_seconds=0``) is bounded by this alone.
+ANSWER_GRACE_S = 10.0
 
 LOST_REMOTE = (
     "The API does not know this task's remote id any more (expired, or submitted through "
@@ -67,8 +74,9 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
         return rec
     fields: dict[str, Any] = {"status": remote.status, "progress": remote.progress}
     if remote.video_url:
-        fields["video_url"] = remote.video_url
-    fields.update(terminal_fields(eng, remote, eng.clock()))
+        # Stored and shown without a key the API may have put in it (restored when fetched).
+        fields["video_url"] = eng.http.redact(remote.video_url)
+    fields.update(terminal_fields(eng, remote, eng.clock(), channel=rec.channel))
     if (rec.status, rec.progress) == (remote.status, remote.progress) and len(fields) == 2:
         return rec
     rec = eng.journal.update(rec.task_id, **fields)
@@ -86,7 +94,51 @@ def settle_orphan(eng: Engine, rec: TaskRecord) -> TaskRecord:
     return eng.get(rec.task_id)
 
 
+def bounded(wait_s: float) -> AbstractContextManager[None]:
+    """The deadline of a call that waits ``wait_s`` seconds: the wait, plus ANSWER_GRACE_S for
+    the status request and download under way when it ends."""
+    return deadline_after(max(0.0, wait_s) + ANSWER_GRACE_S)
+
+
+async def check(eng: Engine, task_id: str, *, download: bool) -> TaskView:
+    """Ask the API once (within ANSWER_GRACE_S) and download a finished video. A status call
+    that fails in a way worth retrying returns the journal's view with the error attached."""
+    rec = eng.get(task_id)
+    trouble: VeoError | None = None
+    with bounded(0):
+        if rec.status not in TERMINAL:
+            try:
+                rec = await refresh(eng, rec)
+            except VeoError as exc:
+                if not exc.retryable:
+                    raise
+                trouble = exc
+        if rec.status == "completed" and download:
+            return await save_video(eng, rec.task_id)
+    return _with_trouble(eng.view(rec), trouble)
+
+
+def _with_trouble(view: TaskView, trouble: VeoError | None) -> TaskView:
+    if trouble is not None:
+        view.error = TaskError(kind=trouble.kind, message=trouble.message, retryable=True)
+    return view
+
+
 async def wait(
+    eng: Engine,
+    task_id: str,
+    *,
+    timeout: float,
+    download: bool,
+    on_progress: ProgressCallback | None,
+) -> TaskView:
+    with bounded(timeout):
+        return await _wait(
+            eng, task_id, timeout=timeout, download=download, on_progress=on_progress
+        )
+
+
+async def _wait(
     eng: Engine,
     task_id: str,
     *,
@@ -120,10 +172,7 @@ async def wait(
     await eng.emit(on_progress, rec, status_message(rec))
     if rec.status == "completed" and download:
         return await save_video(eng, rec.task_id)
-    view = eng.view(rec)
-    if trouble is not None:
-        view.error = TaskError(kind=trouble.kind, message=trouble.message, retryable=True)
-    return view
+    return _with_trouble(eng.view(rec), trouble)
 
 
 async def _idle(
@@ -169,11 +218,15 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
     rec = eng.get(task_id)
     if rec.status != "completed":
         return eng.view(rec)
-    if rec.video_path and Path(rec.video_path).is_file():
+    # A file is trusted only if it is a whole MP4: one cut short by an older version (or a
+    # crash) is fetched again and replaced atomically.
+    if rec.video_path and is_whole_mp4(Path(rec.video_path)):
         return eng.view(rec)
     dest = (eng.settings.output_dir / f"{rec.task_id}.mp4").resolve()
-    if dest.is_file():
+    if is_whole_mp4(dest):
         return eng.view(eng.journal.update(rec.task_id, video_path=str(dest)))
+    if dest.is_file() or rec.video_path:
+        log.warning("the saved video of %s is missing or incomplete; fetching it again", task_id)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -196,7 +249,8 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
             f"check_status(task_id='{rec.task_id}') again to retry the download."
         )
         return view
-    rec = eng.journal.update(rec.task_id, video_path=str(dest), video_url=url or rec.video_url)
+    url = eng.http.redact(url) if url else rec.video_url
+    rec = eng.journal.update(rec.task_id, video_path=str(dest), video_url=url)
     return eng.view(rec)
 
 

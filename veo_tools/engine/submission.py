@@ -26,6 +26,7 @@ from veo_tools.errors import (
 )
 from veo_tools.journal.schema import RecordStatus, owner_fields
 from veo_tools.journal.store import TaskRecord, fingerprint, new_task_id
+from veo_tools.transport.deadline import deadline_after, detached_context
 from veo_tools.types import GenerateVideoInput
 
 DAY_S = 24 * 3600
@@ -115,18 +116,32 @@ def dedupe_since(inp: GenerateVideoInput, now: float, window: float) -> float | 
     return None if fresh else now - window
 
 
-async def start(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRecord:
-    """Send a recorded task: submit it (async), or drive its stream in the background."""
+async def start(
+    eng: Engine, rec: TaskRecord, request: VideoRequest, *, within: float | None = None
+) -> TaskRecord:
+    """Send a recorded task: submit it (async), or drive its stream in the background.
+
+    ``within`` bounds the submission (retries included, see :func:`submit`); a stream runs on
+    in the background, free of the caller's deadline.
+    """
     if rec.mode == "stream":
-        eng.streams[rec.task_id] = asyncio.create_task(run_stream(eng, rec, request))
+        eng.streams[rec.task_id] = asyncio.create_task(
+            run_stream(eng, rec, request), context=detached_context()
+        )
         return rec
-    return await submit(eng, rec, request)
+    return await submit(eng, rec, request, within=within)
 
 
-async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRecord:
+async def submit(
+    eng: Engine, rec: TaskRecord, request: VideoRequest, *, within: float | None = None
+) -> TaskRecord:
+    """Send the create request. With ``within`` seconds, no retry is waited for or sent past
+    that time: a 429 whose ``Retry-After`` is longer comes back at once as the
+    :class:`RateLimitError` saying when to try again (the row is failed: nothing was created)."""
     eng.submitting.add(rec.task_id)
     try:
-        remote = await eng.client(rec.channel).submit(request)
+        with deadline_after(within):
+            remote = await eng.client(rec.channel).submit(request)
     except SubmitOutcomeUnknownError as exc:
         eng.interrupt(rec, exc.message, kind=exc.kind)
         raise SubmitOutcomeUnknownError(
@@ -160,7 +175,7 @@ async def submit(eng: Engine, rec: TaskRecord, request: VideoRequest) -> TaskRec
         status=remote.status,
         progress=remote.progress,
         submitted_at=now,
-        **terminal_fields(eng, remote, now),
+        **terminal_fields(eng, remote, now, channel=rec.channel),
     )
 
 
@@ -195,7 +210,7 @@ async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> Non
                     rec.task_id,
                     status="completed",
                     progress=100,
-                    video_url=event.video_url,
+                    video_url=eng.http.redact(event.video_url) if event.video_url else None,
                     remote_id=event.completion_id,
                     completed_at=eng.clock(),
                 )
@@ -240,21 +255,43 @@ def video_request(
     )
 
 
-def terminal_fields(eng: Engine, remote: RemoteTask, now: float) -> dict[str, Any]:
+#: APIYI: an Official task's ``failed`` "may not include a detailed error field; usually content
+#: review or parameter errors". Parameters are checked against the catalog before sending.
+OFFICIAL_SILENT_FAILURE = (
+    "The task failed and the API gave no reason. Most likely a content-policy block (inferred, "
+    "not stated by the API: APIYI documents that a silent Official failure is usually content "
+    "review or a parameter error, and the parameters were checked before sending). Not billed: "
+    "rephrase the prompt (or change the image) and submit again."
+)
+
+
+def terminal_fields(
+    eng: Engine, remote: RemoteTask, now: float, *, channel: str | None = None
+) -> dict[str, Any]:
     """Journal fields for a task the API reports finished (none while it runs)."""
     if remote.status == "completed":
         return {"completed_at": now, "progress": 100}
-    if remote.status == "failed":
-        kind = task_failure_kind(remote.error)
-        # The server's own words, which may echo the key back.
-        said = eng.http.redact(remote.error or "")
+    if remote.status != "failed":
+        return {}
+    if not (remote.error or "").strip() and channel == "official":
         return {
             "completed_at": now,
-            "error_kind": kind,
-            "error_message": availability.failed_task_message(said)
-            if kind == availability.UNAVAILABLE
-            else said
-            or "The task failed without a reason (usually content review or upstream capacity).",
-            "error_retryable": kind != "content_policy",
+            "error_kind": "content_policy",
+            "error_message": OFFICIAL_SILENT_FAILURE,
+            "error_retryable": False,
         }
-    return {}
+    kind = task_failure_kind(remote.error)
+    # The server's own words, which may echo the key back.
+    said = eng.http.redact(remote.error or "")
+    if kind == availability.UNAVAILABLE:
+        message = availability.failed_task_message(said)
+    else:
+        message = said or (
+            "The task failed without a reason (usually content review or upstream capacity)."
+        )
+    return {
+        "completed_at": now,
+        "error_kind": kind,
+        "error_message": message,
+        "error_retryable": kind != "content_policy",
+    }

@@ -8,6 +8,8 @@ the agent what to do next.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -61,6 +63,41 @@ def redact(text: str, secret: SecretStr | None = None) -> str:
     return _KEY_LIKE.sub("[redacted]", text)
 
 
+class _RedactingFilter(logging.Filter):
+    """Takes the key out of the records of loggers that print URLs (httpx logs each request's
+    URL, and a video URL may carry the key the API put in it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: list[SecretStr] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        clean = text
+        for secret in self.secrets:
+            clean = redact(clean, secret)
+        clean = redact(clean)
+        if clean != text:
+            record.msg, record.args = clean, None
+        return True
+
+
+_LOG_FILTER = _RedactingFilter()
+#: httpx logs every request's URL on this logger itself (a filter applies to its own records).
+_URL_LOGGERS = ("httpx",)
+
+
+def install_log_redaction(secret: SecretStr) -> None:
+    """Redact ``secret`` (and anything key-shaped) in the records of loggers that show URLs."""
+    value = secret.get_secret_value()
+    if value and all(s.get_secret_value() != value for s in _LOG_FILTER.secrets):
+        _LOG_FILTER.secrets.append(secret)
+    for name in _URL_LOGGERS:
+        logger = logging.getLogger(name)
+        if _LOG_FILTER not in logger.filters:
+            logger.addFilter(_LOG_FILTER)
+
+
 def _truncate(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "…"
@@ -100,20 +137,39 @@ def read_server_message(
     return ServerMessage(text=_truncate(redact(shown, secret)), code=code)
 
 
+#: The longest ``Retry-After`` believed (a day); a larger one is read as this.
+MAX_RETRY_AFTER_S = 24 * 3600.0
+
+
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now; accepts delta-seconds or an HTTP-date."""
+    """``Retry-After`` as seconds from now; accepts delta-seconds or an HTTP-date. Not a number
+    (``nan``, ``inf`` spelled out, garbage) is ``None``; the result is clamped to 0..one day."""
     if not value or not value.strip():
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds) or (math.isinf(seconds) and not value.strip()[0].isdigit()):
         return None
-    current = time.time() if now is None else now
-    return max(0.0, moment.timestamp() - current)
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
+
+
+def describe_wait(seconds: float | None) -> str:
+    """A wait as a person would say it: "20 s", "3 min", "2 h", "a day or more"."""
+    if seconds is None or math.isnan(seconds):
+        return "30-60 s"
+    if seconds >= MAX_RETRY_AFTER_S:
+        return "a day or more"
+    if seconds >= 5400:
+        return f"{math.ceil(seconds / 3600)} h"
+    if seconds >= 90:
+        return f"{math.ceil(seconds / 60)} min"
+    return f"{math.ceil(max(seconds, 1.0))} s"
 
 
 def _mentions(message: ServerMessage, markers: tuple[str, ...]) -> bool:
@@ -189,9 +245,9 @@ def _not_found(msg: ServerMessage) -> VeoError:
 
 def _rate_limited(response: httpx.Response, msg: ServerMessage) -> VeoError:
     retry_after = parse_retry_after(response.headers.get("retry-after"))
-    wait = f"{retry_after:.0f} s" if retry_after is not None else "30-60 s"
     return RateLimitError(
-        f"Rate limited by the API (HTTP 429: {msg.text}). Wait {wait} and try again.",
+        f"Rate limited by the API (HTTP 429: {msg.text}). Wait {describe_wait(retry_after)} and "
+        "try again; a refused request is not billed.",
         retry_after=retry_after,
     )
 

@@ -7,14 +7,22 @@ carries the key. Both take an injectable transport (``httpx.MockTransport`` or t
 Retries (tenacity, with the injected ``sleep``): 429 (honouring ``Retry-After``), 5xx and connect
 failures. A create request whose outcome is unknown (sent, then no answer) is never re-sent: it
 raises :class:`~veo_tools.errors.SubmitOutcomeUnknownError`, because re-sending can pay twice.
+
+Bounds: every request is bounded as a whole (body included), not only between chunks: by its own
+total (``read_timeout``, the stream and download time-outs) and by the deadline of the call in
+progress (:mod:`veo_tools.transport.deadline`). A create already sent is never cut by the call's
+deadline (cutting it would leave a task of unknown outcome), but no retry is slept or sent past
+it: a ``Retry-After`` longer than the time left comes back at once as the
+:class:`~veo_tools.errors.RateLimitError`, which says when to try again. JSON answers are read up
+to ``max_answer_bytes``; videos up to ``max_video_bytes``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -22,7 +30,13 @@ from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_any,
+)
 from tenacity.wait import wait_exponential_jitter
 
 from veo_tools.errors import (
@@ -35,8 +49,19 @@ from veo_tools.errors import (
     TransportError,
     VeoError,
 )
-from veo_tools.transport.downloads import checked_video_url, save_video, video_host_error
-from veo_tools.transport.error_map import error_from_response, redact, transport_error
+from veo_tools.transport.bounds import PastDeadline, bounded, read_answer
+from veo_tools.transport.downloads import (
+    DEFAULT_MAX_VIDEO_BYTES,
+    checked_video_url,
+    save_video,
+    video_host_error,
+)
+from veo_tools.transport.error_map import (
+    error_from_response,
+    install_log_redaction,
+    redact,
+    transport_error,
+)
 
 if TYPE_CHECKING:
     from veo_tools.settings import Settings
@@ -46,6 +71,13 @@ __all__ = ["ApiHttp", "error_from_response"]
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+#: The largest JSON answer read (a task answer is a few hundred bytes).
+MAX_ANSWER_BYTES = 1024 * 1024
+#: A non-stream chat completion carries the whole progress transcript.
+MAX_CHAT_ANSWER_BYTES = 4 * 1024 * 1024
+#: A whole video download (all its tries) must end within this many seconds.
+DOWNLOAD_TIMEOUT_S = 30 * 60.0
 
 
 class ApiHttp:
@@ -65,9 +97,17 @@ class ApiHttp:
         sleep: Sleep = asyncio.sleep,
         backoff_base: float = 1.0,
         backoff_max: float = 30.0,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_video_bytes: int = DEFAULT_MAX_VIDEO_BYTES,
+        download_timeout: float = DOWNLOAD_TIMEOUT_S,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._key = api_key
+        install_log_redaction(api_key)
+        self.read_timeout = read_timeout
+        self.max_answer_bytes = max_answer_bytes
+        self.max_video_bytes = max_video_bytes
+        self.download_timeout = download_timeout
         self._connect_timeout = connect_timeout
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self.stream_timeout = stream_timeout
@@ -100,6 +140,7 @@ class ApiHttp:
             stream_timeout=settings.stream_timeout,
             max_retries=settings.max_retries,
             sleep=sleep,
+            max_video_bytes=settings.max_video_bytes,
         )
 
     def __repr__(self) -> str:
@@ -139,8 +180,14 @@ class ApiHttp:
         return self.base_url + path if path.startswith("/") else path
 
     def redact(self, text: str) -> str:
-        """``text`` from the API without the key (a server may echo it in a failure reason)."""
+        """``text`` from the API without the key (a server may echo it in a failure reason, or
+        put it in a video URL): for everything shown, stored or logged."""
         return redact(text, self._key)
+
+    def unredact_url(self, url: str) -> str:
+        """The URL to fetch for one stored redacted: the key the API put in it, put back."""
+        value = self._key.get_secret_value()
+        return url.replace("[redacted]", value) if value else url
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._key.get_secret_value()}"}
@@ -170,10 +217,9 @@ class ApiHttp:
     def _retryable(exc: BaseException) -> bool:
         if isinstance(exc, SubmitOutcomeUnknownError):
             return False
-        if isinstance(exc, DownloadError):
-            return exc.status_code is not None and (
-                exc.status_code == 429 or exc.status_code >= 500
-            )
+        if isinstance(exc, DownloadError | ServerError) and exc.status_code is not None:
+            # An unreadable 2xx answer (too large, not JSON) is not fixed by asking again.
+            return exc.status_code == 429 or exc.status_code >= 500
         return isinstance(exc, RateLimitError | ServerError | TransportError)
 
     @staticmethod
@@ -189,7 +235,7 @@ class ApiHttp:
 
     async def _with_retries(self, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_retries + 1),
+            stop=stop_any(stop_after_attempt(self.max_retries + 1), PastDeadline()),
             wait=self._wait,
             retry=retry_if_exception(self._retryable),
             sleep=self.sleep,
@@ -217,11 +263,12 @@ class ApiHttp:
         if response.status_code < 300:
             return response
         try:
-            await response.aread()
+            answer = await read_answer(response, limit=self.max_answer_bytes, creates_task=False)
         except httpx.TransportError as exc:
             raise transport_error(exc, target=target, creates_task=creates_task) from exc
         finally:
             await response.aclose()
+        response = answer
         if creates_task and response.status_code == 504:
             raise SubmitOutcomeUnknownError(
                 "The gateway timed out (HTTP 504) after the create request was sent: the task may "
@@ -242,16 +289,24 @@ class ApiHttp:
         files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
         creates_task: bool = False,
         read_timeout: float | None = None,
+        max_bytes: int | None = None,
     ) -> httpx.Response:
         """Send one API request with retries; the returned response is fully read.
 
         ``creates_task=True`` marks a request that may start a billed task: once it may have
         been received it is never re-sent. ``read_timeout`` overrides the default for requests
-        the server holds open (the non-stream chat completion).
+        the server holds open (the non-stream chat completion); it bounds the whole answer too.
+        ``max_bytes`` overrides the answer size cap.
         """
-        timeout = self._timeout if read_timeout is None else self._timeout_for(read_timeout)
+        total = self.read_timeout if read_timeout is None else read_timeout
+        timeout = self._timeout_for(total)
+        limit = self.max_answer_bytes if max_bytes is None else max_bytes
 
         async def send() -> httpx.Response:
+            async with bounded(total, what="The API", creates_task=creates_task):
+                return await attempt()
+
+        async def attempt() -> httpx.Response:
             request = self._build(
                 method,
                 self._api_url(path),
@@ -263,12 +318,11 @@ class ApiHttp:
             )
             response = await self._send(self._api, request, creates_task=creates_task, api=True)
             try:
-                await response.aread()
+                return await read_answer(response, limit=limit, creates_task=creates_task)
             except httpx.TransportError as exc:
                 raise transport_error(exc, target="the API", creates_task=creates_task) from exc
             finally:
                 await response.aclose()
-            return response
 
         return await self._with_retries(send)
 
@@ -277,7 +331,8 @@ class ApiHttp:
         self, method: str, path: str, *, json: Any = None
     ) -> AsyncIterator[httpx.Response]:
         """Open a long streaming request (SSE). Retried only until the response starts; the
-        request creates a task, so an unknown outcome is never re-sent."""
+        request creates a task, so an unknown outcome is never re-sent. The whole stream must
+        end within ``stream_timeout``."""
         request = self._build(
             method,
             self._api_url(path),
@@ -285,24 +340,32 @@ class ApiHttp:
             headers={**self._auth(), "Accept": "text/event-stream", "Cache-Control": "no-store"},
             timeout=self._timeout_for(self.stream_timeout),
         )
-        response = await self._with_retries(
-            lambda: self._send(self._api, request, creates_task=True, api=True)
-        )
-        try:
-            yield response
-        finally:
-            await response.aclose()
+        async with bounded(self.stream_timeout, what="The stream", creates_task=True):
+            response = await self._with_retries(
+                lambda: self._send(self._api, request, creates_task=True, api=True)
+            )
+            try:
+                yield response
+            finally:
+                await response.aclose()
 
     @asynccontextmanager
-    async def open_download(self, url_or_path: str, *, api: bool) -> AsyncIterator[httpx.Response]:
+    async def open_download(
+        self, url_or_path: str, *, api: bool, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[httpx.Response]:
         """Open a streamed GET of a video: ``api=True`` for an API path (with auth), ``api=False``
-        for an absolute http(s) URL fetched by the download client (never with auth)."""
+        for an absolute http(s) URL fetched by the download client (never with auth). The URL
+        may be one stored redacted: the key the API had put in it is restored here."""
+        url = self.unredact_url(url_or_path)
+        extra = dict(headers or {})
         if api:
             client = self._api
-            request = client.build_request("GET", self._api_url(url_or_path), headers=self._auth())
+            request = client.build_request(
+                "GET", self._api_url(url), headers={**extra, **self._auth()}
+            )
         else:
             client = self._downloads
-            request = client.build_request("GET", checked_video_url(url_or_path))
+            request = client.build_request("GET", self._checked_url(url), headers=extra)
         response = await self._with_retries(
             lambda: self._send(client, request, creates_task=False, api=api)
         )
@@ -311,12 +374,36 @@ class ApiHttp:
         finally:
             await response.aclose()
 
-    async def download_to(
-        self, url_or_path: str, dest: Path, *, api: bool, expected_mp4: bool = True
+    def _checked_url(self, url: str) -> str:
+        try:
+            return checked_video_url(url)
+        except InvalidRequestError as exc:
+            raise InvalidRequestError(self.redact(exc.message), field=exc.field) from None
+
+    @asynccontextmanager
+    async def download_bounds(self) -> AsyncIterator[None]:
+        """Bound a whole download (every try) by ``download_timeout`` and the call's deadline."""
+        async with bounded(self.download_timeout, what="The download", creates_task=False):
+            yield
+
+    async def save_download(
+        self, response: httpx.Response, url_or_path: str, dest: Path, *, api: bool
     ) -> Path:
+        """Save an opened download into ``dest``, fetching it again (resumed where the server
+        allows) if it is cut short; see :func:`~veo_tools.transport.downloads.save_video`."""
+
+        def reopen(headers: Mapping[str, str]) -> AbstractAsyncContextManager[httpx.Response]:
+            return self.open_download(url_or_path, api=api, headers=headers)
+
+        return await save_video(response, dest, reopen=reopen, max_bytes=self.max_video_bytes)
+
+    async def download_to(self, url_or_path: str, dest: Path, *, api: bool) -> Path:
         """Stream a video into ``dest`` (temp file, checks, atomic rename; see ``save_video``)."""
-        async with self.open_download(url_or_path, api=api) as response:
-            return await save_video(response, dest, expected_mp4=expected_mp4)
+        async with (
+            self.download_bounds(),
+            self.open_download(url_or_path, api=api) as response,
+        ):
+            return await self.save_download(response, url_or_path, dest, api=api)
 
 
 #: Failures raised before any byte of the request reached the network: nothing was sent.

@@ -13,8 +13,7 @@ from conftest import Run
 from rich.console import Console
 
 from veo_tools.cli.progress import BatchProgress
-from veo_tools.engine.task_views import ProgressEvent
-from veo_tools.types import BatchItemView, BatchPlan, BatchView, TaskList, TaskView
+from veo_tools.types import BatchItemView, BatchPlan, BatchView, ProgressEvent, TaskList, TaskView
 
 REVERSE = {"channel": "reverse"}
 OFFICIAL = {"channel": "official", "seconds": 4}

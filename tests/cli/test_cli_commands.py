@@ -11,9 +11,8 @@ import pytest
 from conftest import Run
 
 from veo_tools.cli.context import Cli
-from veo_tools.engine.task_views import ProgressEvent
 from veo_tools.settings import Settings
-from veo_tools.types import Recommendation, TaskList, TaskView
+from veo_tools.types import ProgressEvent, Recommendation, TaskList, TaskView
 
 OFFICIAL = ["--channel", "official", "--seconds", "4"]
 

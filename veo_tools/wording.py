@@ -1,0 +1,158 @@
+"""Every word an agent reads about the tools, in one place: names, titles, descriptions,
+argument descriptions and the error texts the front-ends add.
+
+Prices, model ids and limits come from the catalog, so the text follows the data. The MCP
+server, the LangChain tools and the CLI all read this module; the only front-end-specific text is
+the MCP server's inline wait cap (:func:`descriptions` with ``wait_cap_s``). The texts are short
+on purpose: an agent pays for them on every turn (``bench/schema_size.py`` measures them,
+``tests/test_schema_budget.py`` pins the budget).
+"""
+
+from __future__ import annotations
+
+from veo_tools.catalog import official_model_id, prices_text, reverse_model_id
+
+GENERATE_VIDEO = "generate_video"
+GENERATE_BATCH = "generate_batch"
+CHECK_STATUS = "check_status"
+RECOMMEND_CHANNEL = "recommend_channel"
+LIST_TASKS = "list_tasks"
+#: Tool names, stable across releases and front-ends.
+TOOL_NAMES = (GENERATE_VIDEO, GENERATE_BATCH, CHECK_STATUS, RECOMMEND_CHANNEL, LIST_TASKS)
+
+#: An identical request within this many minutes returns the earlier task.
+DEDUPE_WINDOW_MIN = 15
+
+TITLES = {
+    GENERATE_VIDEO: "Generate a video (Veo 3.1)",
+    GENERATE_BATCH: "Generate a batch of videos (Veo 3.1)",
+    CHECK_STATUS: "Check a video task or batch",
+    RECOMMEND_CHANNEL: "Recommend a channel and model",
+    LIST_TASKS: "List video tasks",
+}
+
+
+def prices() -> str:
+    return f"Official {prices_text('official')}, Reverse {prices_text('reverse')} per video"
+
+
+def descriptions(wait_cap_s: float | None = None) -> dict[str, str]:
+    """Tool name -> description. ``wait_cap_s``: the front-end caps inline waits (MCP)."""
+    cap = (
+        f" This server caps wait_seconds at {wait_cap_s:g} s; a longer job keeps running: "
+        "follow its task_id."
+        if wait_cap_s is not None
+        else ""
+    )
+    return {
+        GENERATE_VIDEO: (
+            "Start a short video (4-8 s, with audio) with Google Veo 3.1 via APIYI. Paid per "
+            "video (prices under channel); failed tasks are not billed. Unsure which channel? "
+            f"Call recommend_channel first. An identical request within {DEDUPE_WINDOW_MIN} min "
+            "returns that task (deduplicated=true). Returns task_id, status, price_usd, "
+            "next_step and, once done, video_path. Follow it with check_status (or set "
+            f"wait_seconds).{cap}"
+        ),
+        GENERATE_BATCH: (
+            "Start many videos at once (a prompt matrix; seeds/variants give one video per "
+            "seed). Validated, priced and budget-checked as a whole before anything is paid. "
+            "Returns at once: batch_id, estimated_cost_usd, item task_ids; follow with "
+            "check_status(task_id=batch_id). resume_batch_id resumes a stopped batch (nothing "
+            f"is sent twice). Paid per video ({prices()}): tell the user the cost."
+        ),
+        CHECK_STATUS: (
+            "Follow a task: refreshes its status, optionally waits inline, and once completed "
+            "downloads the MP4 (video_path). For a batch_id it returns the batch summary: "
+            "counts, spend, failed items with errors. Read-only: never starts, resumes or pays "
+            f"for anything. Then follow next_step.{cap}"
+        ),
+        RECOMMEND_CHANNEL: (
+            "Choose channel and model from your needs before paying. Returns model, price, "
+            "cost for count, render time, reasons, alternatives, conflicts and ready-to-use "
+            "generate_video_args. Free, instant."
+        ),
+        LIST_TASKS: (
+            "List the video tasks recorded on this machine, newest first, with status, "
+            "video_path and next_step, plus spent_24h_usd and budget_usd. Use it to find a "
+            "task_id again after a time-out or restart, or to avoid paying twice. Free."
+        ),
+    }
+
+
+#: Argument descriptions, by ``tool.argument`` (the input models in ``types`` read them).
+ARGS = {
+    "prompt": (
+        "What the video shows: subject, action, camera, light, sound. Required unless "
+        "from_task_id."
+    ),
+    "from_task_id": (
+        "Re-render this earlier task (a draft; default on Official standard) with its prompt and "
+        "frames; other arguments override."
+    ),
+    "channel": (
+        f"'official' ({prices_text('official')}; 4/6/8 s; up to 4k; 1 image), 'reverse' "
+        f"({prices_text('reverse')}; 8 s 720p; 1-2 frames; live progress) or 'auto'."
+    ),
+    "model": (
+        f"Exact model id (overrides channel/priority), e.g. '{official_model_id(fast=True)}', "
+        f"'{reverse_model_id(landscape=True, fast=True, fl=False)}'."
+    ),
+    "priority": "What matters when channel is 'auto' (iteration: cheap drafts).",
+    "seconds": "Clip length; 4 and 6 only on Official at 720p. Default 8.",
+    "resolution": "Default 720p; 1080p and 4k: Official, 8 s only. Same price.",
+    "aspect_ratio": "Default 16:9 (landscape); 9:16 is portrait.",
+    "images": (
+        "0-2 images (allowed local path, data: or https URL; JPEG/PNG/WebP <= 10 MB): 1 = "
+        "reference/start frame, 2 = start + end (Reverse)."
+    ),
+    "mode": "'stream': Reverse only, live progress; default polls (survives restarts).",
+    "negative_prompt": "What to avoid (Official only).",
+    "seed": "Similar style, not exact (Official only).",
+    "wait_seconds": (
+        "Seconds to wait inline (0 = return at once); if not done, follow the task_id with "
+        "check_status."
+    ),
+    "force_new": "Pay for a new take even if an identical request ran recently.",
+    "idempotency_key": "Your key: the same key never creates a second task.",
+    "seeds": "One video per seed (Official only).",
+    "variants": "This many videos with seeds picked for you (Official only).",
+    "items": (
+        "The videos: generate_video's arguments each (not wait_seconds), plus seeds/variants."
+    ),
+    "concurrency": "Tasks in flight per channel (default 10; kept on resume).",
+    "resume_batch_id": "Resume this stopped batch instead (no items).",
+    "task_id": "A task_id (generate_video, list_tasks) or a batch_id (generate_batch).",
+    "download": "Save the MP4 once completed.",
+    "frame_to_video": "Animate from a start (and optional end) frame.",
+    "reference_images": "Reference images you will send.",
+    "streaming_progress": "A user-facing UI must show live progress.",
+    "need_resolution": "Needed resolution, if any.",
+    "need_seconds": "Needed clip length, if any.",
+    "need_aspect_ratio": "Needed aspect ratio, if any.",
+    "count": "Videos wanted, for the cost estimate.",
+    "scenario": "A known business scenario, if one fits.",
+    "status": "Only tasks in this status (default: all).",
+    "limit": "How many recent tasks.",
+}
+
+
+def inline_cap_note(requested: float, granted: float) -> str | None:
+    """Said in a result when the MCP server cut a requested wait to its cap."""
+    if requested > granted:
+        return f"waited at most {granted:g} s (this server's inline cap)"
+    return None
+
+
+def internal_error(tool: str, exc: BaseException) -> str:
+    """An unexpected failure, told without its (possibly sensitive) details."""
+    return (
+        f"{tool} hit an internal error ({type(exc).__name__}); the details are in the log. Any "
+        "task created before the error is kept: call list_tasks before retrying."
+    )
+
+
+def local_file_error(exc: OSError) -> str:
+    return (
+        f"A local file operation failed ({type(exc).__name__}: {exc.strerror or exc}). Check "
+        "that VEO_TOOLS_OUTPUT_DIR and VEO_TOOLS_STATE_DIR point at writable directories."
+    )

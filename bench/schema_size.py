@@ -18,10 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-try:
-    from _common import md_table, target
-except ImportError:  # imported from the tests, with bench/ not on sys.path
-    from bench._common import md_table, target
+from _common import md_table, target
 
 #: The budget, in characters of compact JSON.
 TOOLS_BUDGET = 8_000
@@ -78,7 +75,7 @@ def measure() -> dict[str, Any]:
         for t in listed
     }
     lc_rows = {
-        t["function"]["name"]: compact(t["function"]["name"])
+        t["function"]["name"]: len(t["function"]["name"])
         + len(t["function"].get("description", ""))
         + compact(t["function"].get("parameters", {}))
         for t in langchain_tools()
@@ -96,7 +93,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     del argv  # no knobs: the figures are sizes, not times
     figures = measure()
     rows = [
-        [name, row["reads"], figures["langchain"].get(name, "-"), row["output_schema"], row["whole"]]
+        [
+            name,
+            row["reads"],
+            figures["langchain"].get(name, "-"),
+            row["output_schema"],
+            row["whole"],
+        ]
         for name, row in figures["mcp"].items()
     ]
     rows.append(

@@ -354,8 +354,9 @@ class VeoService:
 
         async def relay(view: BatchView) -> None:
             event = batch_event(view)
-            if on_progress is not None and last[-1:] != [event.message]:  # only news
-                last.append(event.message)
+            news = f"{event.status} {event.message}"
+            if on_progress is not None and last[-1:] != [news]:  # only news
+                last.append(news)
                 if inspect.isawaitable(result := on_progress(event)):
                     await result
 

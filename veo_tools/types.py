@@ -16,6 +16,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -37,6 +39,8 @@ Scenario = Literal[
 ]
 
 MAX_PROMPT_CHARS = 20_000
+#: Tool results name at most this many batch items (the rest are counted in items_omitted).
+SUMMARY_ITEMS = 10
 MAX_WAIT_SECONDS = 3600
 
 SCENARIO_DESCRIPTIONS: dict[str, str] = {
@@ -57,13 +61,14 @@ ECHO_LIMIT = 60
 #: invalid fields).
 MESSAGE_LIMIT = 1500
 
-ErrorStyle = Literal["tool", "flags"]
+ErrorStyle = Literal["tool", "flags", "fields"]
 
 
 def explain_validation_error(exc: ValidationError, *, style: ErrorStyle = "tool") -> str:
     """One line an agent (or a CLI user) can act on: each bad field, what is wrong, what was
     sent (cut to :data:`ECHO_LIMIT` characters). ``style="flags"`` names fields as CLI flags
-    (``--aspect-ratio``); every front-end uses this one function."""
+    (``--aspect-ratio``); ``style="fields"`` gives only the problems (a batch file line says
+    where). Every front-end uses this one function."""
     problems = []
     for err in exc.errors(include_url=False):
         where = ".".join(str(part) for part in err["loc"])
@@ -72,10 +77,14 @@ def explain_validation_error(exc: ValidationError, *, style: ErrorStyle = "tool"
         message = str(err["msg"]).removeprefix("Value error, ")
         got = err.get("input")
         sent = f" (got {short(got)})" if isinstance(got, str | int | float | bool) else ""
-        problems.append(f"{where or 'arguments'}: {message}{sent}")
+        if not where and style == "tool":
+            where = "arguments"
+        problems.append(f"{where}: {message}{sent}" if where else f"{message}{sent}")
     text = "; ".join(problems)
     if len(text) > MESSAGE_LIMIT:
         text = text[: MESSAGE_LIMIT - 1] + "…"
+    if style == "fields":
+        return text.rstrip(".")
     tail = " Fix them and call the tool again." if style == "tool" else ""
     return f"Invalid arguments: {text.rstrip('.')}.{tail}"
 
@@ -173,9 +182,7 @@ def _printable(text: str) -> str:
 PromptText = Annotated[str, AfterValidator(_printable)]
 
 
-WaitSeconds = Annotated[
-    float, Field(ge=0, le=MAX_WAIT_SECONDS, description=ARGS["wait_seconds"])
-]
+WaitSeconds = Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS, description=ARGS["wait_seconds"])]
 Resolution = Literal["720p", "1080p", "4k"]
 AspectRatio = Literal["16:9", "9:16"]
 
@@ -227,31 +234,29 @@ class BatchItemInput(GenerateVideoInput):
 
     model_config = ConfigDict(json_schema_extra=_item_schema)
 
-    seeds: list[int] | None = Field(
-        None, min_length=1, max_length=50, description=ARGS["seeds"]
-    )
+    seeds: list[int] | None = Field(None, min_length=1, max_length=50, description=ARGS["seeds"])
     variants: int | None = Field(None, ge=1, le=50, description=ARGS["variants"])
 
 
 class GenerateBatchInput(_Input):
     """Arguments of the ``generate_batch`` tool: new ``items``, or a ``resume_batch_id``."""
 
-    items: list[BatchItemInput] = Field(
-        default_factory=list, max_length=500, description=ARGS["items"]
-    )
-    concurrency: int | None = Field(None, ge=1, le=50, description=ARGS["concurrency"])
     resume_batch_id: str | None = Field(
         None, min_length=1, max_length=200, description=ARGS["resume_batch_id"]
     )
+    items: list[BatchItemInput] = Field(
+        default_factory=list, max_length=500, validate_default=True, description=ARGS["items"]
+    )
+    concurrency: int | None = Field(None, ge=1, le=50, description=ARGS["concurrency"])
 
-    @model_validator(mode="after")
-    def _items_or_resume(self) -> GenerateBatchInput:
-        if bool(self.items) == bool(self.resume_batch_id):
+    @field_validator("items")
+    @classmethod
+    def _items_or_resume(cls, items: list[BatchItemInput], info: ValidationInfo) -> Any:
+        if bool(items) == bool(info.data.get("resume_batch_id")):
             raise ValueError(
-                "give either items (a new batch, at least one) or resume_batch_id (a stopped "
-                "batch), not both"
+                "give at least 1 item (a new batch) or resume_batch_id (a stopped batch), not both"
             )
-        return self
+        return items
 
 
 class CheckStatusInput(_Input):
@@ -348,6 +353,22 @@ class BatchView(BaseModel):
     items: list[BatchItemView]
     failed: list[BatchItemView]
     next_step: str
+    items_omitted: int = 0
+
+    def summary(self, max_items: int = SUMMARY_ITEMS) -> BatchView:
+        """This view as a tool result an agent reads (<= 2 kB): at most ``max_items`` items and
+        failed items; ``items_omitted`` says how many items are left out (each item's task_id
+        works with check_status; the CLI's report file has them all)."""
+        if len(self.items) <= max_items and len(self.failed) <= max_items:
+            return self
+        shown = self.items[:max_items]
+        return self.model_copy(
+            update={
+                "items": shown,
+                "failed": self.failed[:max_items],
+                "items_omitted": self.items_omitted + len(self.items) - len(shown),
+            }
+        )
 
 
 class BatchPlanItem(BaseModel):

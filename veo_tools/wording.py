@@ -39,71 +39,67 @@ def prices() -> str:
 def descriptions(wait_cap_s: float | None = None) -> dict[str, str]:
     """Tool name -> description. ``wait_cap_s``: the front-end caps inline waits (MCP)."""
     cap = (
-        f" This server caps wait_seconds at {wait_cap_s:g} s; a longer job keeps running: "
+        f" wait_seconds is capped at {wait_cap_s:g} s here; a longer job keeps running: "
         "follow its task_id."
         if wait_cap_s is not None
         else ""
     )
     return {
         GENERATE_VIDEO: (
-            "Start a short video (4-8 s, with audio) with Google Veo 3.1 via APIYI. Paid per "
-            "video (prices under channel); failed tasks are not billed. Unsure which channel? "
-            f"Call recommend_channel first. An identical request within {DEDUPE_WINDOW_MIN} min "
-            "returns that task (deduplicated=true). Returns task_id, status, price_usd, "
-            "next_step and, once done, video_path. Follow it with check_status (or set "
-            f"wait_seconds).{cap}"
+            "Start a 4-8 s video with audio (Google Veo 3.1 via APIYI). Use it once you know "
+            "what to make (recommend_channel first if unsure). Paid per video "
+            f"({prices()}); failed tasks are not billed; an identical request within "
+            f"{DEDUPE_WINDOW_MIN} min returns that task (deduplicated=true). Returns task_id, "
+            "status, price_usd, next_step and, once done, video_path. Follow it with "
+            f"check_status (or set wait_seconds).{cap}"
         ),
         GENERATE_BATCH: (
-            "Start many videos at once (a prompt matrix; seeds/variants give one video per "
-            "seed). Validated, priced and budget-checked as a whole before anything is paid. "
-            "Returns at once: batch_id, estimated_cost_usd, item task_ids; follow with "
-            "check_status(task_id=batch_id). resume_batch_id resumes a stopped batch (nothing "
-            f"is sent twice). Paid per video ({prices()}): tell the user the cost."
+            "Start many videos at once. Use it for a prompt matrix or seed exploration instead "
+            "of many generate_video calls. Checked and priced as a whole before anything is "
+            "paid. Returns at once: batch_id, estimated_cost_usd, item "
+            "task_ids; follow with check_status(task_id=batch_id). resume_batch_id resumes a "
+            f"stopped batch, sending nothing twice. Paid per video ({prices()})."
         ),
         CHECK_STATUS: (
-            "Follow a task: refreshes its status, optionally waits inline, and once completed "
-            "downloads the MP4 (video_path). For a batch_id it returns the batch summary: "
-            "counts, spend, failed items with errors. Read-only: never starts, resumes or pays "
-            f"for anything. Then follow next_step.{cap}"
+            "Follow a task or batch. Use it until completed or failed; it downloads the finished "
+            "MP4 (video_path). Returns the task, or for a batch_id the summary: counts, spend, "
+            "failed items with errors. "
+            f"Read-only: never starts, resumes or pays. Then follow next_step.{cap}"
         ),
         RECOMMEND_CHANNEL: (
-            "Choose channel and model from your needs before paying. Returns model, price, "
-            "cost for count, render time, reasons, alternatives, conflicts and ready-to-use "
-            "generate_video_args. Free, instant."
+            "Choose channel and model. Use it before paying when the request has constraints. "
+            "Returns model, price, cost for count, render time, reasons, alternatives, "
+            f"conflicts and ready-to-use generate_video_args. Free, instant. Videos: {prices()}."
         ),
         LIST_TASKS: (
-            "List the video tasks recorded on this machine, newest first, with status, "
-            "video_path and next_step, plus spent_24h_usd and budget_usd. Use it to find a "
-            "task_id again after a time-out or restart, or to avoid paying twice. Free."
+            "List recorded video tasks, newest first. Use it to find a task_id again after a "
+            "time-out or restart. Returns tasks (status, video_path, next_step), spent_24h_usd "
+            "and budget_usd. Free."
         ),
     }
 
 
 #: Argument descriptions, by ``tool.argument`` (the input models in ``types`` read them).
 ARGS = {
-    "prompt": (
-        "What the video shows: subject, action, camera, light, sound. Required unless "
-        "from_task_id."
-    ),
+    "prompt": ("Subject, action, camera, light, sound. Required unless from_task_id."),
     "from_task_id": (
-        "Re-render this earlier task (a draft; default on Official standard) with its prompt and "
-        "frames; other arguments override."
+        "Re-render this task (a draft) with its prompt and frames, by default on Official standard."
     ),
     "channel": (
-        f"'official' ({prices_text('official')}; 4/6/8 s; up to 4k; 1 image), 'reverse' "
-        f"({prices_text('reverse')}; 8 s 720p; 1-2 frames; live progress) or 'auto'."
+        "'official' (4/6/8 s; up to 4k; 1 image), 'reverse' (cheaper; 8 s 720p; 1-2 frames; "
+        "live progress) or 'auto'."
     ),
     "model": (
         f"Exact model id (overrides channel/priority), e.g. '{official_model_id(fast=True)}', "
         f"'{reverse_model_id(landscape=True, fast=True, fl=False)}'."
     ),
     "priority": "What matters when channel is 'auto' (iteration: cheap drafts).",
-    "seconds": "Clip length; 4 and 6 only on Official at 720p. Default 8.",
-    "resolution": "Default 720p; 1080p and 4k: Official, 8 s only. Same price.",
-    "aspect_ratio": "Default 16:9 (landscape); 9:16 is portrait.",
+    "seconds": "Default 8; 4 and 6: Official at 720p.",
+    "resolution": "Default 720p; 1080p/4k: Official, 8 s. Same price.",
+    "aspect_ratio": "Default 16:9; 9:16 is portrait.",
     "images": (
-        "0-2 images (allowed local path, data: or https URL; JPEG/PNG/WebP <= 10 MB): 1 = "
-        "reference/start frame, 2 = start + end (Reverse)."
+        "0-2 images (local path, data: or https URL; <= 10 MB): reference/start frame, then "
+        "end frame (Reverse)."
     ),
     "mode": "'stream': Reverse only, live progress; default polls (survives restarts).",
     "negative_prompt": "What to avoid (Official only).",
@@ -123,14 +119,14 @@ ARGS = {
     "resume_batch_id": "Resume this stopped batch instead (no items).",
     "task_id": "A task_id (generate_video, list_tasks) or a batch_id (generate_batch).",
     "download": "Save the MP4 once completed.",
-    "frame_to_video": "Animate from a start (and optional end) frame.",
+    "frame_to_video": "Animate from a start (and end) frame.",
     "reference_images": "Reference images you will send.",
-    "streaming_progress": "A user-facing UI must show live progress.",
-    "need_resolution": "Needed resolution, if any.",
-    "need_seconds": "Needed clip length, if any.",
-    "need_aspect_ratio": "Needed aspect ratio, if any.",
+    "streaming_progress": "A UI must show live progress.",
+    "need_resolution": "Needed resolution.",
+    "need_seconds": "Needed clip length.",
+    "need_aspect_ratio": "Needed aspect ratio.",
     "count": "Videos wanted, for the cost estimate.",
-    "scenario": "A known business scenario, if one fits.",
+    "scenario": "A known business scenario.",
     "status": "Only tasks in this status (default: all).",
     "limit": "How many recent tasks.",
 }

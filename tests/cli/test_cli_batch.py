@@ -208,7 +208,8 @@ def test_a_bad_line_exits_2_naming_it_and_nothing_is_recorded(run: Run) -> None:
     result = run("--sandbox", "batch", "batch.jsonl")
     assert result.code == 2 and result.out == ""
     assert (
-        result.err == "veo-tools: error: batch.jsonl line 2: seconds: Input should be 4, 6 or 8.\n"
+        result.err
+        == "veo-tools: error: batch.jsonl line 2: seconds: Input should be 4, 6 or 8 (got 5).\n"
     )
     assert TaskList.model_validate_json(run("--sandbox", "--json", "tasks").out).tasks == []
 

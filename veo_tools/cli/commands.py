@@ -25,6 +25,7 @@ from veo_tools.types import (
     ListTasksInput,
     RecommendChannelInput,
     TaskView,
+    explain_validation_error,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,11 +36,7 @@ def validated(schema: type[M], /, **fields: Any) -> M:
     try:
         return schema(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"--{'.'.join(str(p) for p in err['loc']).replace('_', '-')}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise InvalidRequestError(f"Invalid arguments: {problems}.") from None
+        raise InvalidRequestError(explain_validation_error(exc, style="flags")) from None
 
 
 @asynccontextmanager
@@ -110,6 +107,13 @@ async def run_generate(cli: Cli, args: argparse.Namespace) -> int:
             "--no-wait cannot be combined with --mode stream: a stream lives inside this "
             "process and would be cut when it exits. Use --mode async with --no-wait."
         )
+    if args.mode == "stream" and not args.no_wait and _wait_cut_short(args.wait):
+        raise InvalidRequestError(
+            f"--mode stream with --wait {args.wait:g} would cut the stream after {args.wait:g} s: "
+            "a stream lives inside this process, so it ends when the command returns. Leave "
+            "--wait at its default (the whole render) or use --mode async, which can be left "
+            "and followed later with veo-tools status."
+        )
     if not args.prompt and not args.from_task:
         raise InvalidRequestError(
             "PROMPT is required: describe the video (or give --from-task TASK_ID to re-render "
@@ -140,6 +144,11 @@ async def run_generate(cli: Cli, args: argparse.Namespace) -> int:
             finally:
                 cli.task_id = progress.task_id
     return show_task(cli, view)
+
+
+def _wait_cut_short(wait: float) -> bool:
+    """A wait shorter than a stream can take (the default wait covers every render)."""
+    return wait < options.DEFAULT_WAIT_S
 
 
 # ---- status / download / tasks -------------------------------------------------------------

@@ -82,12 +82,14 @@ def finished_items(view: BatchView) -> int:
 
 
 def batch_event(view: BatchView) -> ProgressEvent:
-    """A progress event for a batch: share of finished items, and the counts in words."""
+    """A progress event for a batch: share of finished items (below 100 while it runs: the
+    last downloads may be on their way), and the counts in words."""
     finished = finished_items(view)
+    share = finished * 100 // max(1, view.total)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(view.counts.items()))
     return ProgressEvent(
         task_id=view.batch_id,
         status=view.status,
-        progress=finished * 100 // max(1, view.total),
+        progress=min(share, 99) if view.status == "running" else share,
         message=f"{finished}/{view.total} finished ({counts}); ${view.spent_usd:.2f} spent",
     )

@@ -126,9 +126,10 @@ class VeoTool(BaseTool):
 
 
 def to_content(result: BaseModel) -> str:
-    """Compact JSON for the model: no empty fields, and per batch item no defaults either."""
+    """Compact JSON for the model: no empty fields, and per batch item no defaults either; a
+    big batch is summarised (the artifact keeps every item)."""
     if isinstance(result, BatchView):
-        return result.model_dump_json(exclude_none=True, exclude_defaults=True)
+        return result.summary().model_dump_json(exclude_none=True, exclude_defaults=True)
     return result.model_dump_json(exclude_none=True)
 
 

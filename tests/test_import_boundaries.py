@@ -19,6 +19,7 @@ The sandbox simulates APIYI; it may import only catalog, errors, types and trans
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,9 +137,9 @@ def test_no_module_imports_a_higher_layer() -> None:
             other = layer(target)
             if rank is not None and other is not None and other > rank:
                 offences.add(f"{module} ({rank}) -> {target} ({other})")
-            if other is None and rank is not None and module != "veo_tools.service":
-                if not module.startswith(FRONT_ENDS):
-                    offences.add(f"{module} -> {target} (the sandbox is not a library)")
+            starts_sandbox = module == "veo_tools.service" or module.startswith(FRONT_ENDS)
+            if other is None and rank is not None and not starts_sandbox:
+                offences.add(f"{module} -> {target} (the sandbox is not a library)")
     assert offences == set()
 
 
@@ -180,7 +181,7 @@ def test_there_are_no_import_cycles_between_modules() -> None:
 def _only_package_reexports(cycle: list[str]) -> bool:
     return any(
         MODULES[a].name == "__init__.py" and b.startswith(a + ".")
-        for a, b in zip(cycle, cycle[1:], strict=False)
+        for a, b in itertools.pairwise(cycle)
     )
 
 

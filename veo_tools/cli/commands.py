@@ -13,14 +13,17 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from rich.text import Text
 
 from veo_tools.cli import options
+from veo_tools.cli.batch_report import batch_table
 from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.progress import ProgressDisplay
 from veo_tools.cli.render import recommendation_view, task_details, task_list_table
 from veo_tools.errors import InvalidRequestError
 from veo_tools.service import VeoService
 from veo_tools.types import (
+    BatchView,
     GenerateVideoInput,
     ListTasksInput,
     RecommendChannelInput,
@@ -158,12 +161,19 @@ async def run_status(cli: Cli, args: argparse.Namespace) -> int:
     cli.task_id = args.task_id
     async with open_service(cli) as service:
         with ProgressDisplay(cli.err, live=cli.live, quiet=cli.json) as progress:
-            view = await service.check_status(
+            view = await service.check(
                 args.task_id,
                 wait_seconds=args.wait,
                 download=not args.no_download,
                 on_progress=progress,
             )
+    if isinstance(view, BatchView):  # a batch id: its summary (read-only, as in every front-end)
+        if cli.json:
+            cli.emit_json(view)
+        else:
+            cli.out.print(batch_table(view))
+            cli.out.print(Text(f"{view.status}: {view.next_step}"), soft_wrap=True)
+        return 1 if view.failed or view.status == "incomplete" else 0
     return show_task(cli, view)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from mcp.server.mcpserver import Context
 
-from veo_tools.engine.task_views import ProgressEvent
+from veo_tools.types import ProgressEvent
 
 log = logging.getLogger(__name__)
 

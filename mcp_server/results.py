@@ -23,7 +23,7 @@ from veo_tools.types import BatchItemView, BatchView, Recommendation, TaskList, 
 
 #: ``list_tasks`` names at most this many tasks in its summary (all are in the JSON).
 SUMMARY_TASKS = 10
-#: Batch summaries name at most this many item task ids / failed items (all are in the JSON).
+#: Batch results name at most this many item task ids / failed items (``BatchView.summary``).
 SUMMARY_ITEMS = 10
 _UNFINISHED = ("queued", "in_progress", "not_reserved")
 
@@ -152,17 +152,18 @@ def batch_result(view: BatchView, *, note: str | None = None) -> CallToolResult:
     if view.failed:
         lines.append(f"Failed ({len(view.failed)}):")
         lines += [_failed_line(item) for item in view.failed[:SUMMARY_ITEMS]]
-        if len(view.failed) > SUMMARY_ITEMS:
-            lines.append(f"... {len(view.failed) - SUMMARY_ITEMS} more in failed[] below.")
+        failed = view.counts.get("failed", 0) + view.counts.get("interrupted", 0)
+        if failed > SUMMARY_ITEMS:
+            lines.append(f"... {failed - SUMMARY_ITEMS} more (list_tasks shows every task).")
     lines.append(f"Next: {view.next_step}")
-    return _result("\n".join(lines), view)
+    return _result("\n".join(lines), view.summary(SUMMARY_ITEMS))
 
 
 def batch_started_result(view: BatchView) -> CallToolResult:
     """``generate_batch``: the batch id, its size and estimated cost, the item task ids."""
     ids = ", ".join(f"{i.index}={i.task_id}" for i in view.items[:SUMMARY_ITEMS])
     hidden = view.total - SUMMARY_ITEMS
-    more = f", ... ({hidden} more in items[])" if hidden > 0 else ""
+    more = f", ... ({hidden} more: list_tasks shows them)" if hidden > 0 else ""
     reused = sum(1 for i in view.items if i.deduplicated)
     dedup = f" ({reused} identical to a recent request: not paid twice)" if reused else ""
     lines = [
@@ -172,4 +173,4 @@ def batch_started_result(view: BatchView) -> CallToolResult:
         f"Next: call check_status(task_id='{view.batch_id}', wait_seconds=...) for counts, "
         "spend and failures; each item's task_id also works with check_status.",
     ]
-    return _result("\n".join(lines), view)
+    return _result("\n".join(lines), view.summary(SUMMARY_ITEMS))

@@ -21,7 +21,7 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from veo_tools.types import explain_validation_error
+from veo_tools.types import compact_schema, explain_validation_error
 
 
 class _SentArguments(ArgModelBase):
@@ -62,7 +62,12 @@ def flat_tool(
         {"model_config": ConfigDict(extra="forbid"), "__module__": base.__module__},
     )
     tool.fn_metadata.arg_model = strict
-    tool.parameters = strict.model_json_schema(by_alias=True)
+    tool.parameters = compact_schema(strict.model_json_schema(by_alias=True))
+    if tool.fn_metadata.output_schema is not None:
+        # Results are read from structuredContent, checked by the schema's structure: the
+        # field descriptions would only cost every turn's context.
+        slim = compact_schema(tool.fn_metadata.output_schema, inputs=False)
+        tool.fn_metadata.output_schema = slim
     return _FriendlyTool.model_validate(tool, from_attributes=True)
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from veo_tools.engine.task_views import ProgressEvent
 from veo_tools.errors import (
     BudgetExceededError,
     ConfigurationError,
@@ -24,7 +23,7 @@ from veo_tools.sandbox import (
 )
 from veo_tools.service import VeoService
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
-from veo_tools.types import TaskView
+from veo_tools.types import ProgressEvent, TaskView
 
 OFFICIAL = {"prompt": "a lighthouse at dusk", "channel": "official"}
 

@@ -11,28 +11,35 @@ The work itself is done by :mod:`veo_tools.engine.submission`, :mod:`veo_tools.e
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
 from pydantic import SecretStr
 
 from veo_tools import catalog
 from veo_tools.availability import ModelAvailability
 from veo_tools.engine import availability, failover, follow, submission
-from veo_tools.engine.batches import Batches
+from veo_tools.engine.batch_views import batch_event
+from veo_tools.engine.batches import Batches, expand
 from veo_tools.engine.models_view import models_view
+from veo_tools.engine.planning import plan_request
 from veo_tools.engine.rerender import explicit_overrides, rerender_input
 from veo_tools.engine.state import TERMINAL, AvailabilityProvider, Engine, ProgressCallback
+from veo_tools.errors import InvalidRequestError
 from veo_tools.journal.store import Journal
 from veo_tools.recommend import recommend_channel
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
 from veo_tools.transport.http import ApiHttp
 from veo_tools.types import (
+    BatchItemInput,
     BatchPlan,
     BatchView,
+    GenerateBatchInput,
     GenerateVideoInput,
     ListTasksInput,
     ModelsView,
@@ -45,9 +52,10 @@ from veo_tools.types import (
 if TYPE_CHECKING:
     from veo_tools.sandbox import Sandbox, SandboxConfig
 
-__all__ = ["ProgressCallback", "VeoService"]
+__all__ = ["ProgressCallback", "VeoService", "is_batch_id"]
 
 DEDUPE_WINDOW_S = 15 * 60
+BATCH_PREFIX = "batch_"
 DAY_S = submission.DAY_S
 
 
@@ -171,16 +179,19 @@ class VeoService:
                 on_progress=on_progress,
                 **explicit_overrides(inp),
             )
-        # Journal-first, duplicate and budget checks per attempt; see engine.failover.
-        sent = await failover.create(
-            self._eng, inp, dedupe_window=self._dedupe_window, within=follow.ANSWER_GRACE_S
-        )
-        if sent.duplicate:
-            view = self._eng.view(sent.rec, deduplicated=True)
-        elif wait > 0:
-            view = await self.wait(sent.rec.task_id, timeout=wait, on_progress=on_progress)
-        else:
-            view = self._eng.view(sent.rec)
+        # Journal-first, with duplicate and budget checks per attempt (see engine.failover).
+        # Once a create request leaves it must be journaled with its answer, even if the caller
+        # abandons the call now: never leave a paid task half-recorded.
+        with anyio.CancelScope(shield=True):
+            sent = await failover.create(
+                self._eng, inp, dedupe_window=self._dedupe_window, within=follow.ANSWER_GRACE_S
+            )
+        view = self._eng.view(sent.rec, deduplicated=sent.duplicate)
+        if wait > 0:
+            # A duplicate with a wait waits for the task it stands for, like a fresh one. The
+            # wait reads the journal afresh: keep what only the submission knew.
+            waited = await self.wait(sent.rec.task_id, timeout=wait, on_progress=on_progress)
+            view = waited.model_copy(update={"deduplicated": sent.duplicate})
         view.notes = [*sent.notes, *view.notes]
         return view
 
@@ -256,6 +267,15 @@ class VeoService:
         """Price a batch without submitting anything (a dry run)."""
         return self._batches.plan(items)
 
+    @staticmethod
+    def check_batch_item(item: BatchItemInput) -> None:
+        """Plan every video of one batch item (pure, no I/O, no key): what the API would refuse
+        raises ``InvalidRequestError`` here. A re-render is planned later, from the journal."""
+        if item.from_task_id:
+            return
+        for inp in expand([item]):
+            plan_request(inp)
+
     async def generate_batch(
         self,
         items: Sequence[Any],
@@ -267,11 +287,31 @@ class VeoService:
         """Submit and follow many videos; the whole batch is checked and priced first.
 
         With ``wait=False`` the batch runs in the background of this service and the result
-        (batch id and item task ids) comes back at once.
+        (batch id and item task ids) comes back at once. ``concurrency`` is kept with the batch,
+        so a resume runs at the same caps.
         """
         self.settings.require_key()
-        batch_id, inputs = self._batches.create(items)
+        batch_id, inputs = self._batches.create(items, concurrency)
         return await self._batches.run(batch_id, inputs, concurrency, wait, on_progress)
+
+    async def start_batch(
+        self, request: GenerateBatchInput | Mapping[str, Any], *, wait: bool = False
+    ) -> BatchView:
+        """What the ``generate_batch`` tool does: start the ``items`` (or resume the batch named
+        by ``resume_batch_id``) and, unless ``wait``, return at once with every item's task id."""
+        inp = GenerateBatchInput.model_validate(request)
+        if inp.resume_batch_id:
+            view = self.batch_status(inp.resume_batch_id)
+            if view.status == "running" and not self._batches.tasks.get(view.batch_id):
+                raise InvalidRequestError(
+                    f"Batch {view.batch_id} is being run by another process right now; follow "
+                    f"it with check_status(task_id='{view.batch_id}').",
+                    field="resume_batch_id",
+                )
+            return await self.resume_batch(
+                inp.resume_batch_id, concurrency=inp.concurrency, wait=wait
+            )
+        return await self.generate_batch(inp.items, concurrency=inp.concurrency, wait=wait)
 
     async def resume_batch(
         self,
@@ -281,14 +321,25 @@ class VeoService:
         wait: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> BatchView:
-        """Carry on a batch cut short: nothing finished or possibly sent is submitted again."""
+        """Carry on a batch cut short: nothing finished or possibly sent is submitted again.
+        Without ``concurrency`` it runs at the caps the batch was started with."""
         self.settings.require_key()
         inputs = self._batches.inputs(batch_id)
-        return await self._batches.run(batch_id, inputs, concurrency, wait, on_progress)
+        caps = self._batches.stored_caps(batch_id) if concurrency is None else concurrency
+        return await self._batches.run(batch_id, inputs, caps, wait, on_progress)
 
     def batch_status(self, batch_id: str) -> BatchView:
         """Counts by status, spend, failed items with reasons, and one line per item."""
         return self._batches.status(batch_id)
+
+    def batch_task_views(self, view: BatchView) -> list[TaskView]:
+        """One ``TaskView`` per reserved item, in input order, from the journal (no API call)."""
+        views = []
+        for item in view.items:
+            rec = self.journal.get(item.task_id) if item.task_id else None
+            if rec is not None:
+                views.append(self._eng.view(rec, deduplicated=item.deduplicated))
+        return views
 
     async def follow_batch(
         self,
@@ -297,14 +348,54 @@ class VeoService:
         wait_seconds: float = 0,
         on_progress: Callable[[BatchView], Awaitable[None] | None] | None = None,
     ) -> BatchView:
-        """What ``check_status`` does with a batch id: resume the batch in the background if no
-        process is running it (finished or sent items are never sent again), then wait up to
-        ``wait_seconds`` for it to end, calling ``on_progress`` with each summary."""
+        """Resume the batch in the background if no process is running it (finished or sent
+        items are never sent again), then wait up to ``wait_seconds`` for it to end, calling
+        ``on_progress`` with each summary. ``check`` only watches; this one may spend."""
         if self._batches.status(batch_id).status == "incomplete":
             self.settings.require_key()
         return await self._batches.follow(
             batch_id, wait_seconds=wait_seconds, on_progress=on_progress
         )
+
+    # ---- one door for a task or batch id ---------------------------------------------------
+
+    async def check(
+        self,
+        task_or_batch_id: str,
+        *,
+        wait_seconds: float = 0,
+        download: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> TaskView | BatchView:
+        """What the ``check_status`` tool does: a task's state (see ``check_status``) or, for a
+        batch id, the batch's summary. Read-only for a batch: a stopped batch is reported, never
+        resumed (``start_batch`` with ``resume_batch_id`` does that); a running one is watched
+        for up to ``wait_seconds``, with progress as the share of finished items."""
+        if not is_batch_id(task_or_batch_id):
+            return await self.check_status(
+                task_or_batch_id,
+                wait_seconds=wait_seconds,
+                download=download,
+                on_progress=on_progress,
+            )
+        last: list[str] = []
+
+        async def relay(view: BatchView) -> None:
+            event = batch_event(view)
+            news = f"{event.status} {event.message}"
+            if on_progress is not None and last[-1:] != [news]:  # only news
+                last.append(news)
+                if inspect.isawaitable(result := on_progress(event)):
+                    await result
+
+        return await self._batches.follow(
+            task_or_batch_id, wait_seconds=wait_seconds, on_progress=relay, resume=False
+        )
+
+
+def is_batch_id(task_id: str) -> bool:
+    """Batch ids start with ``batch_`` (task ids with ``veo_``)."""
+    return task_id.startswith(BATCH_PREFIX)
 
 
 def _as_input(request: GenerateVideoInput | Mapping[str, Any]) -> GenerateVideoInput:

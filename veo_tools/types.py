@@ -7,7 +7,8 @@ they are, and the descriptions are what the model reads.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -15,11 +16,13 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
 from veo_tools.availability import AvailabilityState
-from veo_tools.catalog import shipped_catalog
+from veo_tools.wording import ARGS
 
 ChannelChoice = Literal["auto", "official", "reverse"]
 Priority = Literal["balanced", "budget", "quality", "iteration"]
@@ -37,6 +40,8 @@ Scenario = Literal[
 ]
 
 MAX_PROMPT_CHARS = 20_000
+#: Tool results name at most this many batch items (the rest are counted in items_omitted).
+SUMMARY_ITEMS = 10
 MAX_WAIT_SECONDS = 3600
 
 SCENARIO_DESCRIPTIONS: dict[str, str] = {
@@ -51,29 +56,115 @@ SCENARIO_DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def explain_validation_error(exc: ValidationError) -> str:
-    """One line an agent can act on: each bad field, what is wrong, what was sent."""
+#: Echoed input (what was sent) is cut to this many characters in any error message.
+ECHO_LIMIT = 60
+#: A whole validation message never grows beyond this (a hostile call may carry hundreds of
+#: invalid fields).
+MESSAGE_LIMIT = 1500
+
+ErrorStyle = Literal["tool", "flags", "fields"]
+
+
+def explain_validation_error(exc: ValidationError, *, style: ErrorStyle = "tool") -> str:
+    """One line an agent (or a CLI user) can act on: each bad field, what is wrong, what was
+    sent (cut to :data:`ECHO_LIMIT` characters). ``style="flags"`` names fields as CLI flags
+    (``--aspect-ratio``); ``style="fields"`` gives only the problems (a batch file line says
+    where). Every front-end uses this one function."""
     problems = []
     for err in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in err["loc"]) or "arguments"
+        where = ".".join(str(part) for part in err["loc"])
+        if where and style == "flags":
+            where = "--" + where.replace("_", "-")
+        message = str(err["msg"]).removeprefix("Value error, ")
         got = err.get("input")
-        sent = f" (got {_short(got)})" if isinstance(got, str | int | float | bool) else ""
-        problems.append(f"{where}: {err['msg']}{sent}")
-    return f"Invalid arguments: {'; '.join(problems)}. Fix them and call the tool again."
+        sent = f" (got {short(got)})" if isinstance(got, str | int | float | bool) else ""
+        if not where and style == "tool":
+            where = "arguments"
+        problems.append(f"{where}: {message}{sent}" if where else f"{message}{sent}")
+    text = "; ".join(problems)
+    if len(text) > MESSAGE_LIMIT:
+        text = text[: MESSAGE_LIMIT - 1] + "…"
+    if style == "fields":
+        return text.rstrip(".")
+    tail = " Fix them and call the tool again." if style == "tool" else ""
+    return f"Invalid arguments: {text.rstrip('.')}.{tail}"
 
 
-def _short(value: object, limit: int = 60) -> str:
+def short(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` cut to ``limit`` characters: how any echoed input is shown."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class ProgressEvent:
+    """What a progress callback receives while the engine waits for a task (or a batch: then
+    ``task_id`` is the batch id and ``progress`` the share of finished items)."""
+
+    task_id: str
+    status: str
+    progress: int
+    message: str
+
+
+def compact_schema(schema: dict[str, Any], *, inputs: bool = True) -> dict[str, Any]:
+    """A JSON schema as small as it can be with the same meaning for a caller: no titles; for
+    ``inputs``, an optional argument as its own type (``anyOf [X, null]`` with ``default: null``
+    becomes ``X``, left out of ``required``); for results (``inputs=False``), no descriptions.
+    What every front-end publishes (an agent pays for these characters on every turn)."""
+    return _compact(schema, inputs)  # type: ignore[no-any-return]
+
+
+#: Kept out of result schemas: documentation and bounds the server itself guarantees.
+_RESULT_ONLY_DOCS = frozenset(
+    {"description", "default", "maximum", "minimum", "maxItems", "minItems", "maxLength"}
+)
+
+
+def _compact(node: Any, inputs: bool, key: str = "") -> Any:
+    if isinstance(node, list):
+        return [_compact(item, inputs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if key in ("properties", "$defs"):  # keys here are names, not schema keywords
+        return {name: _compact(sub, inputs) for name, sub in node.items()}
+    options = node.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options and len(options) == 2:
+        other = next(o for o in options if o != {"type": "null"})
+        rest = {k: v for k, v in node.items() if k != "anyOf"}
+        if inputs and rest.get("default", "") is None:  # optional: simply left out
+            rest.pop("default")
+            node = {**other, **rest}
+        elif not inputs and isinstance(other.get("type"), str):  # nullable result field
+            node = {**other, "type": [other["type"], "null"], **rest}
+    out = {}
+    for k, v in node.items():
+        if (k == "title" and isinstance(v, str)) or (k in _RESULT_ONLY_DOCS and not inputs):
+            continue
+        if k == "additionalProperties" and v is True:  # JSON Schema's default: says nothing
+            continue
+        out[k] = _compact(v, inputs, k)
+    return out
+
+
+def _compact_input(schema: dict[str, Any]) -> None:
+    compacted = compact_schema(schema)
+    schema.clear()
+    schema.update(compacted)
+
+
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_compact_input
+    )
 
 
 #: C0 controls other than tab, newline and carriage return, DEL, and the C1 controls: never part
 #: of a prompt, and they would reach the API, the journal and the CLI's terminal as they are.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Bidi overrides/isolates (U+202A-202E, U+2066-2069) and zero-width characters (U+200B-200F,
+#: U+2060, U+FEFF): invisible, they make the text shown differ from the text sent.
+_INVISIBLE_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
 def _printable(text: str) -> str:
@@ -83,6 +174,12 @@ def _printable(text: str) -> str:
             f"{found.start()}; remove it. Text may hold any printable character, tabs and "
             "newlines, but no control codes such as NUL or ESC"
         )
+    if found := _INVISIBLE_CHARS.search(text):
+        raise ValueError(
+            f"contains the invisible character U+{ord(found.group()):04X} at position "
+            f"{found.start()} (a bidi or zero-width control, which makes the text shown differ "
+            "from the text sent); remove it"
+        )
     return text
 
 
@@ -90,132 +187,31 @@ def _printable(text: str) -> str:
 PromptText = Annotated[str, AfterValidator(_printable)]
 
 
-WaitSeconds = Annotated[
-    float,
-    Field(
-        ge=0,
-        le=MAX_WAIT_SECONDS,
-        description=(
-            "How long to wait inline for the task to finish before returning, in seconds "
-            "(0 = return at once; max 3600). Front-ends may cap it (the MCP server caps it so a "
-            "call returns inside client time-outs). If the task is not done by then you get its "
-            "task_id: call check_status later."
-        ),
-    ),
-]
+WaitSeconds = Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS, description=ARGS["wait_seconds"])]
+Resolution = Literal["720p", "1080p", "4k"]
+AspectRatio = Literal["16:9", "9:16"]
 
 
 class GenerateVideoInput(_Input):
     """Arguments of the ``generate_video`` tool."""
 
-    prompt: PromptText = Field(
-        "",
-        max_length=MAX_PROMPT_CHARS,
-        description=(
-            "Required (unless from_task_id is given). What the video shows: subject, action, "
-            "camera, lighting and the sound you want (audio is generated natively; there is no "
-            "audio switch). Max 20000 characters."
-        ),
-    )
-    from_task_id: str | None = Field(
-        None,
-        max_length=200,
-        description=(
-            "Re-render an earlier task (iterate cheaply, then deliver): reuses its prompt and "
-            "frames on the channel/model given here (default: Official standard); any other "
-            "argument you pass overrides the earlier one. The result's notes say what could not "
-            "carry over (e.g. an end frame on Official)."
-        ),
-    )
-    channel: ChannelChoice = Field(
-        "auto",
-        description=(
-            "'official' (Google AI Studio passthrough: "
-            f"{shipped_catalog().prices_text('official')}, 4/6/8 s, 720p/1080p/4k, 1 reference "
-            f"image), 'reverse' ({shipped_catalog().prices_text('reverse')}, fixed "
-            "8 s 720p, frame-to-video with 1-2 frames, live streaming progress) or 'auto' "
-            "(default: chosen by recommend_channel from the other arguments)."
-        ),
-    )
-    model: str | None = Field(
-        None,
-        description=(
-            "Exact model id to use (overrides channel and priority), e.g. "
-            f"'{shipped_catalog().pick('official', fast=True).id}' or "
-            f"'{shipped_catalog().pick('reverse', fast=True, frame_to_video=True).id}'. "
-            "Default: picked for you."
-        ),
-    )
-    priority: Priority = Field(
-        "balanced",
-        description=(
-            "What matters most when the channel is 'auto': 'budget' (cheapest), 'quality' "
-            "(Official standard), 'iteration' (cheap previews) or 'balanced' (default)."
-        ),
-    )
-    seconds: Literal[4, 6, 8] | None = Field(
-        None,
-        description=(
-            "Clip length: 4, 6 or 8 seconds. 4 and 6 only on Official at 720p; Reverse is "
-            "always 8. Default 8."
-        ),
-    )
-    resolution: Literal["720p", "1080p", "4k"] | None = Field(
-        None,
-        description=(
-            "'720p' (default), '1080p' or '4k'. 1080p and 4k are Official only and need "
-            "seconds=8; price does not depend on resolution."
-        ),
-    )
-    aspect_ratio: Literal["16:9", "9:16"] | None = Field(
-        None, description="'16:9' landscape (default) or '9:16' portrait."
-    )
-    images: list[str] = Field(
-        default_factory=list,
-        max_length=2,
-        description=(
-            "0-2 reference images: local file paths (inside the allowed input directories), "
-            "'data:image/...;base64,...' URLs, or https URLs. One image = image-to-video "
-            "(Official) or start frame (Reverse '-fl'); two = start frame then end frame "
-            "(Reverse '-fl' only). JPEG, PNG or WebP, at most 10 MB each."
-        ),
-    )
-    mode: ModeChoice = Field(
-        "auto",
-        description=(
-            "'async' (submit and poll; survives restarts), 'stream' (Reverse only: live progress "
-            "over one long request) or 'auto' (default: async)."
-        ),
-    )
+    prompt: PromptText = Field("", max_length=MAX_PROMPT_CHARS, description=ARGS["prompt"])
+    from_task_id: str | None = Field(None, max_length=200, description=ARGS["from_task_id"])
+    channel: ChannelChoice = Field("auto", description=ARGS["channel"])
+    model: str | None = Field(None, max_length=200, description=ARGS["model"])
+    priority: Priority = Field("balanced", description=ARGS["priority"])
+    seconds: Literal[4, 6, 8] | None = Field(None, description=ARGS["seconds"])
+    resolution: Resolution | None = Field(None, description=ARGS["resolution"])
+    aspect_ratio: AspectRatio | None = Field(None, description=ARGS["aspect_ratio"])
+    images: list[str] = Field(default_factory=list, max_length=2, description=ARGS["images"])
+    mode: ModeChoice = Field("auto", description=ARGS["mode"])
     negative_prompt: PromptText | None = Field(
-        None,
-        max_length=2000,
-        description="What to avoid, e.g. 'blurry, watermark, distorted'. Official only.",
+        None, max_length=2000, description=ARGS["negative_prompt"]
     )
-    seed: int | None = Field(
-        None,
-        ge=0,
-        le=2**32 - 1,
-        description=(
-            "Seed (0-4294967295) to cluster outputs in style; not byte-reproducible. Official only."
-        ),
-    )
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, description=ARGS["seed"])
     wait_seconds: WaitSeconds = 0
-    force_new: bool = Field(
-        False,
-        description=(
-            "Set true to pay for another take even when an identical request ran in the last "
-            "15 minutes (otherwise that task is returned with deduplicated=true)."
-        ),
-    )
-    idempotency_key: str | None = Field(
-        None,
-        max_length=200,
-        description=(
-            "Your own key for this intended video. The same key never creates a second task; a "
-            "new key asks for a new take on purpose."
-        ),
-    )
+    force_new: bool = Field(False, description=ARGS["force_new"])
+    idempotency_key: str | None = Field(None, max_length=200, description=ARGS["idempotency_key"])
 
     @model_validator(mode="after")
     def _prompt_or_source(self) -> GenerateVideoInput:
@@ -227,108 +223,74 @@ class GenerateVideoInput(_Input):
         return self
 
 
+def _item_schema(schema: dict[str, Any]) -> None:
+    """A batch item's fields are generate_video's: their descriptions and defaults are not
+    repeated (the ``items`` argument says so), which keeps ``generate_batch``'s schema small."""
+    _compact_input(schema)
+    for name, prop in schema.get("properties", {}).items():
+        if name not in ("seeds", "variants"):
+            prop.pop("description", None)
+            prop.pop("default", None)
+    schema.pop("description", None)
+
+
 class BatchItemInput(GenerateVideoInput):
     """One line of a batch: a ``generate_video`` input, optionally expanded over seeds."""
 
-    seeds: list[int] | None = Field(
-        None,
-        min_length=1,
-        max_length=50,
-        description=(
-            "Seed exploration: one video per seed, identical otherwise (Official only; up to 50)."
-        ),
-    )
-    variants: int | None = Field(
-        None,
-        ge=1,
-        le=50,
-        description="Seed exploration: this many videos with seeds picked for you (Official only).",
-    )
+    model_config = ConfigDict(json_schema_extra=_item_schema)
+
+    seeds: list[int] | None = Field(None, min_length=1, max_length=50, description=ARGS["seeds"])
+    variants: int | None = Field(None, ge=1, le=50, description=ARGS["variants"])
 
 
 class GenerateBatchInput(_Input):
-    """Arguments of the ``generate_batch`` tool."""
+    """Arguments of the ``generate_batch`` tool: new ``items``, or a ``resume_batch_id``."""
 
+    resume_batch_id: str | None = Field(
+        None, min_length=1, max_length=200, description=ARGS["resume_batch_id"]
+    )
     items: list[BatchItemInput] = Field(
-        min_length=1,
-        max_length=500,
-        description=(
-            "The videos to make: each item takes the generate_video arguments (wait_seconds is "
-            "ignored), plus optional seeds/variants. Checked and priced as a whole before "
-            "anything is submitted."
-        ),
+        default_factory=list, max_length=500, validate_default=True, description=ARGS["items"]
     )
-    concurrency: int | None = Field(
-        None,
-        ge=1,
-        le=50,
-        description="Tasks in flight per channel (default 10, as APIYI recommends).",
-    )
+    concurrency: int | None = Field(None, ge=1, le=50, description=ARGS["concurrency"])
+
+    @field_validator("items")
+    @classmethod
+    def _items_or_resume(cls, items: list[BatchItemInput], info: ValidationInfo) -> Any:
+        if bool(items) == bool(info.data.get("resume_batch_id")):
+            raise ValueError(
+                "give at least 1 item (a new batch) or resume_batch_id (a stopped batch), not both"
+            )
+        return items
 
 
 class CheckStatusInput(_Input):
     """Arguments of the ``check_status`` tool."""
 
-    task_id: str = Field(
-        min_length=1,
-        max_length=200,
-        description=(
-            "The task_id returned by generate_video (or shown by list_tasks), or a batch_id "
-            "returned by generate_batch for a summary of the whole batch."
-        ),
-    )
+    task_id: str = Field(min_length=1, max_length=200, description=ARGS["task_id"])
     wait_seconds: WaitSeconds = 0
-    download: bool = Field(
-        True,
-        description="Download the MP4 to the output directory once completed (default true).",
-    )
+    download: bool = Field(True, description=ARGS["download"])
 
 
 class RecommendChannelInput(_Input):
     """Arguments of the ``recommend_channel`` tool."""
 
-    frame_to_video: bool = Field(
-        False, description="True to animate from a start frame (and optional end frame)."
-    )
-    reference_images: int = Field(
-        0, ge=0, le=2, description="How many reference images you will send (0-2)."
-    )
-    streaming_progress: bool = Field(
-        False, description="True when a user-facing UI must show live progress while rendering."
-    )
-    priority: Priority = Field(
-        "balanced",
-        description="'budget', 'quality', 'iteration' (cheap previews) or 'balanced' (default).",
-    )
-    resolution: Literal["720p", "1080p", "4k"] | None = Field(
-        None, description="Needed resolution, if any: '720p', '1080p' or '4k'."
-    )
-    seconds: Literal[4, 6, 8] | None = Field(None, description="Needed clip length: 4, 6 or 8.")
-    aspect_ratio: Literal["16:9", "9:16"] | None = Field(
-        None, description="'16:9' landscape or '9:16' portrait."
-    )
-    count: int = Field(
-        1, ge=1, le=100_000, description="Videos in the batch (or per day), for the cost estimate."
-    )
-    scenario: Scenario | None = Field(
-        None,
-        description="A known business scenario: "
-        + "; ".join(f"'{k}' = {v}" for k, v in SCENARIO_DESCRIPTIONS.items())
-        + ".",
-    )
+    frame_to_video: bool = Field(False, description=ARGS["frame_to_video"])
+    reference_images: int = Field(0, ge=0, le=2, description=ARGS["reference_images"])
+    streaming_progress: bool = Field(False, description=ARGS["streaming_progress"])
+    priority: Priority = Field("balanced", description=ARGS["priority"])
+    resolution: Resolution | None = Field(None, description=ARGS["need_resolution"])
+    seconds: Literal[4, 6, 8] | None = Field(None, description=ARGS["need_seconds"])
+    aspect_ratio: AspectRatio | None = Field(None, description=ARGS["need_aspect_ratio"])
+    count: int = Field(1, ge=1, le=100_000, description=ARGS["count"])
+    scenario: Scenario | None = Field(None, description=ARGS["scenario"])
 
 
 class ListTasksInput(_Input):
     """Arguments of the ``list_tasks`` tool."""
 
-    status: TaskStatus | None = Field(
-        None,
-        description=(
-            "Only tasks in this status: queued, in_progress, completed, failed or interrupted. "
-            "Default: all."
-        ),
-    )
-    limit: int = Field(20, ge=1, le=200, description="Most recent tasks to return (1-200).")
+    status: TaskStatus | None = Field(None, description=ARGS["status"])
+    limit: int = Field(20, ge=1, le=200, description=ARGS["limit"])
 
 
 class TaskError(BaseModel):
@@ -396,6 +358,22 @@ class BatchView(BaseModel):
     items: list[BatchItemView]
     failed: list[BatchItemView]
     next_step: str
+    items_omitted: int = 0
+
+    def summary(self, max_items: int = SUMMARY_ITEMS) -> BatchView:
+        """This view as a tool result an agent reads (<= 2 kB): at most ``max_items`` items and
+        failed items; ``items_omitted`` says how many items are left out (each item's task_id
+        works with check_status; the CLI's report file has them all)."""
+        if len(self.items) <= max_items and len(self.failed) <= max_items:
+            return self
+        shown = self.items[:max_items]
+        return self.model_copy(
+            update={
+                "items": shown,
+                "failed": self.failed[:max_items],
+                "items_omitted": self.items_omitted + len(self.items) - len(shown),
+            }
+        )
 
 
 class BatchPlanItem(BaseModel):

@@ -13,8 +13,7 @@ from cli_support import Run
 from rich.console import Console
 
 from veo_tools.cli.progress import BatchProgress
-from veo_tools.engine.task_views import ProgressEvent
-from veo_tools.types import BatchItemView, BatchPlan, BatchView, TaskList, TaskView
+from veo_tools.types import BatchItemView, BatchPlan, BatchView, ProgressEvent, TaskList, TaskView
 
 REVERSE = {"channel": "reverse"}
 OFFICIAL = {"channel": "official", "seconds": 4}
@@ -209,7 +208,8 @@ def test_a_bad_line_exits_2_naming_it_and_nothing_is_recorded(run: Run) -> None:
     result = run("--sandbox", "batch", "batch.jsonl")
     assert result.code == 2 and result.out == ""
     assert (
-        result.err == "veo-tools: error: batch.jsonl line 2: seconds: Input should be 4, 6 or 8.\n"
+        result.err
+        == "veo-tools: error: batch.jsonl line 2: seconds: Input should be 4, 6 or 8 (got 5).\n"
     )
     assert TaskList.model_validate_json(run("--sandbox", "--json", "tasks").out).tasks == []
 

@@ -11,9 +11,8 @@ import pytest
 from cli_support import Run
 
 from veo_tools.cli.context import Cli
-from veo_tools.engine.task_views import ProgressEvent
 from veo_tools.settings import Settings
-from veo_tools.types import Recommendation, TaskList, TaskView
+from veo_tools.types import ProgressEvent, Recommendation, TaskList, TaskView
 
 OFFICIAL = ["--channel", "official", "--seconds", "4"]
 
@@ -145,6 +144,16 @@ def test_no_wait_with_stream_mode_is_refused_as_bad_input(run: Run) -> None:
         "--sandbox", "generate", "x", "--channel", "reverse", "--mode", "stream", "--no-wait"
     )
     assert result.code == 2 and "--no-wait" in result.err and result.out == ""
+
+
+def test_a_short_wait_with_stream_mode_is_refused_instead_of_cutting_the_stream(run: Run) -> None:
+    argv = ("--sandbox", "--json", "generate", "x", "--channel", "reverse", "--mode", "stream")
+    result = run(*argv, "--wait", "5")
+    assert result.code == 2 and result.out == ""
+    assert "would cut the stream after 5 s" in result.err and "--mode async" in result.err
+    assert TaskList.model_validate_json(run("--json", "tasks").out).tasks == []  # nothing sent
+    streamed = task_of(run(*argv).out)  # the default wait covers the whole stream
+    assert streamed.status == "completed" and is_mp4(streamed.video_path)
 
 
 def test_an_impossible_request_exits_2_before_anything_is_sent(run: Run) -> None:

@@ -114,6 +114,7 @@ NOT_IMAGE = ("not a JPEG, PNG or WebP image", "convert it to JPEG, PNG or WebP")
 NO_TASK = ("No task", "in the journal", "list_tasks")
 CONTROL = ("control character", "remove it", "tabs and newlines")
 EXTRA = ("Extra inputs are not permitted",)
+INVISIBLE = ("invisible character", "bidi or zero-width", "remove it")
 
 
 def image(ref: str | Callable[[World], str], **more: Any) -> Callable[[World], dict[str, Any]]:
@@ -254,6 +255,26 @@ CASES = [
         GV,
         {"prompt": "a cat", "negative_prompt": "blur\x00"},
         ("negative_prompt", *CONTROL),
+    ),
+    # Bidi and zero-width controls: what is shown would differ from what is sent.
+    Case("prompt-bidi-override", GV, {"prompt": "a cat \u202egnp.exe"}, (*INVISIBLE, "U+202E")),
+    Case("prompt-bidi-embedding", GV, {"prompt": "a \u202adog"}, (*INVISIBLE, "U+202A")),
+    Case("prompt-bidi-isolate", GV, {"prompt": "a \u2066dog\u2069"}, (*INVISIBLE, "U+2066")),
+    Case("prompt-zero-width-space", GV, {"prompt": "a c\u200bat"}, (*INVISIBLE, "U+200B")),
+    Case("prompt-word-joiner", GV, {"prompt": "a c\u2060at"}, (*INVISIBLE, "U+2060")),
+    Case("prompt-inner-bom", GV, {"prompt": "a c\ufeffat"}, (*INVISIBLE, "U+FEFF")),
+    Case(
+        "negative-prompt-right-to-left-mark",
+        GV,
+        {"prompt": "a cat", "negative_prompt": "blur\u200f"},
+        ("negative_prompt", *INVISIBLE, "U+200F"),
+    ),
+    # A 2 MB argument is refused without being echoed whole (the shared formatter cuts it).
+    Case(
+        "model-2-mb",
+        GV,
+        {"prompt": "a cat", "model": "m" * 2_000_000},
+        ("model", "at most 200 characters", "'mmmm"),
     ),
     Case("prompt-missing", GV, {}, ("prompt is required", "from_task_id")),
     Case("prompt-only-whitespace", GV, {"prompt": " \n\t "}, ("prompt is required",)),

@@ -173,7 +173,7 @@ async def test_a_schema_violation_in_an_item_names_the_item_and_field(
     items = [*reverse_items(1), {"channel": "reverse"}]
     message = await tools["generate_batch"].ainvoke(call("generate_batch", {"items": items}))
     assert message.status == "error"
-    assert "items.1: Value error, prompt is required" in message.content
+    assert "items.1: prompt is required" in message.content
 
 
 async def test_a_rerender_of_an_unknown_task_in_a_batch_names_the_item(
@@ -209,7 +209,7 @@ async def test_a_scripted_agent_starts_a_batch_and_polls_it_until_done(
     assert state["messages"][-1].text == f"Batch {final.batch_id} is completed: $0.3 spent."
 
 
-async def test_check_status_resumes_a_batch_cut_short_without_sending_anything_twice(
+async def test_a_batch_cut_short_is_resumed_by_generate_batch_not_by_check_status(
     settings: dict[str, Any],
 ) -> None:
     async with VeoToolkit(**settings) as first:
@@ -219,9 +219,18 @@ async def test_check_status_resumes_a_batch_cut_short_without_sending_anything_t
     async with VeoToolkit(**settings) as second:  # same journal, batch no longer running
         tools = {tool.name: tool for tool in second.get_tools()}
         assert second.service.batch_status(started.batch_id).status == "incomplete"
+        # check_status is read-only: it reports the stopped batch and says how to resume it.
+        looked = (await check(tools, started.batch_id, wait_seconds=1)).artifact
+        assert looked.status == "incomplete"
+        assert f"resume_batch_id='{started.batch_id}'" in looked.next_step
+        assert second.service.batch_status(started.batch_id).status == "incomplete"
+        message = await tools["generate_batch"].ainvoke(
+            call("generate_batch", {"resume_batch_id": started.batch_id})
+        )
+        assert message.status == "success"
         view = (await check(tools, started.batch_id, wait_seconds=600)).artifact
     # The item cut mid-submission stays interrupted (it may exist and be billed); the pending
-    # ones are sent now, once.
+    # ones are sent now, once, one at a time as the batch was started.
     assert view.status == "completed"
     assert view.counts.get("completed", 0) >= 3
     assert view.counts.get("completed", 0) + view.counts.get("interrupted", 0) == 5

@@ -67,8 +67,9 @@ def test_each_tool_publishes_the_shared_input_model(tools: dict[str, Any]) -> No
     }
     for name, model in shared.items():
         assert tools[name].args_schema is model
-        published = tools[name].tool_call_schema.model_json_schema()["properties"]
-        assert published.keys() == model.model_json_schema()["properties"].keys()
+        published = tools[name].tool_call_schema
+        assert published["properties"] == model.model_json_schema()["properties"]
+        assert published["description"] == tools[name].description
 
 
 def test_tools_convert_to_flat_openai_function_schemas(tools: dict[str, Any]) -> None:

@@ -38,8 +38,10 @@ def batch_runners() -> list[asyncio.Task[object]]:
     return [t for t in asyncio.all_tasks() if "_Runner.run" in repr(t.get_coro())]
 
 
-async def start_batch(client: Client, items: list[dict[str, object]]) -> dict[str, Any]:
-    result = await client.call_tool("generate_batch", {"items": items, "concurrency": 4})
+async def start_batch(
+    client: Client, items: list[dict[str, object]], concurrency: int = 4
+) -> dict[str, Any]:
+    result = await client.call_tool("generate_batch", {"items": items, "concurrency": concurrency})
     return await structured(client, "generate_batch", result)
 
 
@@ -87,8 +89,9 @@ async def test_check_status_with_a_batch_id_waits_to_completed_with_spend_and_pr
     assert text_of(result).startswith(f"completed · batch_id={batch['batch_id']} · 3/3 finished")
     assert "$0.45 spent" in text_of(result)
     values = [progress for progress, _, _ in recorder.events]
-    assert values and values[-1] == 3 and all(b > a for a, b in pairwise(values))
-    assert {total for _, total, _ in recorder.events} == {3}
+    # Progress is the share of finished items, in percent, like a task's.
+    assert values and values[-1] == 100 and all(b > a for a, b in pairwise(values))
+    assert {total for _, total, _ in recorder.events} == {100}
     assert all(batch["batch_id"] in (message or "") for _, _, message in recorder.events)
 
 
@@ -264,4 +267,40 @@ async def test_waiting_on_a_long_batch_returns_at_the_cap_still_running(
     assert view["status"] == "running" and view["spent_usd"] == 0
     assert "waited at most 0.3 s" in text_of(result)
     assert f"check_status(task_id='{batch['batch_id']}')" in view["next_step"]
-    assert recorder.events and {total for _, total, _ in recorder.events} == {2}
+    assert recorder.events and {total for _, total, _ in recorder.events} == {100}
+
+
+async def test_check_status_on_a_stopped_batch_reports_it_and_only_generate_batch_resumes_it(
+    sandbox_settings: Settings,
+) -> None:
+    settings = slower(sandbox_settings, 0.05)
+    async with client_in_own_task(Client(create_server(settings=settings))) as client:
+        batch = await start_batch(client, reverse_items("slow one", "slow two"), concurrency=1)
+    await asyncio.sleep(0)
+    async with (
+        VeoService(sandbox_settings) as service,
+        client_in_own_task(Client(create_server(service=service))) as client,
+    ):
+        args = {"task_id": batch["batch_id"], "wait_seconds": 1}
+        looked = await structured(
+            client, "check_status", await client.call_tool("check_status", args)
+        )
+        # Read-only: the stopped batch is reported (and how to resume it), nothing is sent.
+        assert looked["status"] == "incomplete" and batch_runners() == []
+        assert f"generate_batch(resume_batch_id='{batch['batch_id']}')" in looked["next_step"]
+        assert service.batch_status(batch["batch_id"]).status == "incomplete"
+        resumed = await client.call_tool("generate_batch", {"resume_batch_id": batch["batch_id"]})
+        assert not resumed.is_error and batch_runners()
+        peak = 0
+        while service.batch_status(batch["batch_id"]).status == "running":
+            flying = ("submitting", "queued", "in_progress")
+            peak = max(peak, sum(t.status in flying for t in service.journal.list(limit=10)))
+            await asyncio.sleep(0.005)
+        args["wait_seconds"] = 0
+        done = await structured(
+            client, "check_status", await client.call_tool("check_status", args)
+        )
+    # The resume kept the batch's own cap: one task in flight at a time.
+    assert peak == 1
+    assert done["status"] == "completed"
+    assert done["counts"].get("completed", 0) + done["counts"].get("interrupted", 0) == 2

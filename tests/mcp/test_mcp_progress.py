@@ -13,7 +13,7 @@ from mcp_support import client_in_own_task, structured
 
 from mcp_server.progress import ProgressRelay
 from mcp_server.state import AppState
-from veo_tools.engine.task_views import ProgressEvent
+from veo_tools.types import ProgressEvent
 
 
 class Recorder:

@@ -18,10 +18,9 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from veo_tools.engine.batches import expand
-from veo_tools.engine.planning import plan_request
 from veo_tools.errors import InvalidRequestError
-from veo_tools.types import BatchItemInput
+from veo_tools.service import VeoService
+from veo_tools.types import BatchItemInput, explain_validation_error
 
 FIELDS = tuple(BatchItemInput.model_fields)
 _INT_FIELDS = frozenset({"seconds", "seed", "variants"})
@@ -162,13 +161,8 @@ def validate_item(value: dict[str, Any], where: str) -> BatchItemInput:
 
 
 def describe(exc: ValidationError) -> str:
-    """Pydantic's errors as ``field: message`` pairs, one sentence."""
-    parts = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"])
-        message = str(err["msg"]).removeprefix("Value error, ").rstrip(".")
-        parts.append(f"{field}: {message}" if field else message)
-    return "; ".join(parts)
+    """Pydantic's errors as ``field: message`` pairs, one sentence (the shared formatter)."""
+    return explain_validation_error(exc, style="fields")
 
 
 def check_servable(item: BatchItemInput, where: str) -> None:
@@ -176,10 +170,7 @@ def check_servable(item: BatchItemInput, where: str) -> None:
 
     A re-render (``from_task_id``) is planned by the engine from the journal, not here.
     """
-    if item.from_task_id:
-        return
-    for inp in expand([item]):
-        try:
-            plan_request(inp)
-        except InvalidRequestError as exc:
-            raise InvalidRequestError(f"{where}: {exc.message}", field=exc.field) from None
+    try:
+        VeoService.check_batch_item(item)
+    except InvalidRequestError as exc:
+        raise InvalidRequestError(f"{where}: {exc.message}", field=exc.field) from None

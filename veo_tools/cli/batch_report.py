@@ -4,7 +4,6 @@ Lines report (one ``TaskView`` per item, in input order) written next to the vid
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 
 from veo_tools.cli.render import ENDED, first_line, money, short_path, status_text
-from veo_tools.engine.task_views import task_view
 from veo_tools.service import VeoService
 from veo_tools.types import BatchPlan, BatchView, TaskList, TaskView
 
@@ -24,20 +22,7 @@ from veo_tools.types import BatchPlan, BatchView, TaskList, TaskView
 def report_views(service: VeoService, view: BatchView) -> list[TaskView]:
     """One ``TaskView`` per item, in input order, read from the journal (no API call: an item
     still running after the batch's deadline is reported as the journal last saw it)."""
-    now = time.time()
-    views = []
-    for item in view.items:
-        rec = service.journal.get(item.task_id) if item.task_id else None
-        if rec is not None:
-            views.append(
-                task_view(
-                    rec,
-                    now=now,
-                    time_scale=service.settings.time_scale,
-                    deduplicated=item.deduplicated,
-                )
-            )
-    return views
+    return service.batch_task_views(view)
 
 
 def write_report(path: Path, views: Sequence[TaskView]) -> Path:

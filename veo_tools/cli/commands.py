@@ -13,18 +13,22 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from rich.text import Text
 
 from veo_tools.cli import options
+from veo_tools.cli.batch_report import batch_table
 from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.progress import ProgressDisplay
 from veo_tools.cli.render import recommendation_view, task_details, task_list_table
 from veo_tools.errors import InvalidRequestError
 from veo_tools.service import VeoService
 from veo_tools.types import (
+    BatchView,
     GenerateVideoInput,
     ListTasksInput,
     RecommendChannelInput,
     TaskView,
+    explain_validation_error,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,11 +39,7 @@ def validated(schema: type[M], /, **fields: Any) -> M:
     try:
         return schema(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"--{'.'.join(str(p) for p in err['loc']).replace('_', '-')}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise InvalidRequestError(f"Invalid arguments: {problems}.") from None
+        raise InvalidRequestError(explain_validation_error(exc, style="flags")) from None
 
 
 @asynccontextmanager
@@ -110,6 +110,13 @@ async def run_generate(cli: Cli, args: argparse.Namespace) -> int:
             "--no-wait cannot be combined with --mode stream: a stream lives inside this "
             "process and would be cut when it exits. Use --mode async with --no-wait."
         )
+    if args.mode == "stream" and not args.no_wait and _wait_cut_short(args.wait):
+        raise InvalidRequestError(
+            f"--mode stream with --wait {args.wait:g} would cut the stream after {args.wait:g} s: "
+            "a stream lives inside this process, so it ends when the command returns. Leave "
+            "--wait at its default (the whole render) or use --mode async, which can be left "
+            "and followed later with veo-tools status."
+        )
     if not args.prompt and not args.from_task:
         raise InvalidRequestError(
             "PROMPT is required: describe the video (or give --from-task TASK_ID to re-render "
@@ -142,6 +149,11 @@ async def run_generate(cli: Cli, args: argparse.Namespace) -> int:
     return show_task(cli, view)
 
 
+def _wait_cut_short(wait: float) -> bool:
+    """A wait shorter than a stream can take (the default wait covers every render)."""
+    return wait < options.DEFAULT_WAIT_S
+
+
 # ---- status / download / tasks -------------------------------------------------------------
 
 
@@ -149,12 +161,19 @@ async def run_status(cli: Cli, args: argparse.Namespace) -> int:
     cli.task_id = args.task_id
     async with open_service(cli) as service:
         with ProgressDisplay(cli.err, live=cli.live, quiet=cli.json) as progress:
-            view = await service.check_status(
+            view = await service.check(
                 args.task_id,
                 wait_seconds=args.wait,
                 download=not args.no_download,
                 on_progress=progress,
             )
+    if isinstance(view, BatchView):  # a batch id: its summary (read-only, as in every front-end)
+        if cli.json:
+            cli.emit_json(view)
+        else:
+            cli.out.print(batch_table(view))
+            cli.out.print(Text(f"{view.status}: {view.next_step}"), soft_wrap=True)
+        return 1 if view.failed or view.status == "incomplete" else 0
     return show_task(cli, view)
 
 

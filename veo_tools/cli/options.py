@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import get_args
 
 from veo_tools.catalog import AspectRatio, Resolution, shipped_catalog
-from veo_tools.engine.batches import DEFAULT_CAPS
 from veo_tools.types import ChannelChoice, ModeChoice, Priority, Scenario, TaskStatus
 
 DEFAULT_WAIT_S = 900.0
+CHANNELS = tuple(c for c in get_args(ChannelChoice) if c != "auto")
 SECONDS_CHOICES = sorted({s for model in shipped_catalog().all() for s in model.durations})
 
 
@@ -164,9 +164,9 @@ def concurrency(value: str) -> int | dict[str, int]:
     caps: dict[str, int] = {}
     for part in value.split(","):
         channel, _, number = part.partition("=")
-        if channel.strip() not in DEFAULT_CAPS:
+        if channel.strip() not in CHANNELS:
             raise argparse.ArgumentTypeError(
-                f"{channel.strip()!r} is not a channel (use {' or '.join(DEFAULT_CAPS)})"
+                f"{channel.strip()!r} is not a channel (use {' or '.join(CHANNELS)})"
             )
         caps[channel.strip()] = _cap(number)
     return caps

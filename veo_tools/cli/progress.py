@@ -23,8 +23,7 @@ from rich.progress import (
 from rich.text import Text
 
 from veo_tools.cli.render import ENDED, first_line, status_text
-from veo_tools.engine.task_views import ProgressEvent
-from veo_tools.types import BatchView
+from veo_tools.types import BatchView, ProgressEvent
 
 DESCRIPTION_CHARS = 48
 

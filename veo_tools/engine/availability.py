@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from veo_tools.availability import (
     DEFAULT_COOL_DOWN_S,
@@ -35,9 +35,27 @@ from veo_tools.errors import (
 from veo_tools.transport.error_map import CHECK_AGAIN, looks_like_html, read_server_message
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
-    from veo_tools.engine.state import Engine
+    from veo_tools.journal.store import Journal
+    from veo_tools.settings import Settings
+    from veo_tools.transport.http import ApiHttp
+
+
+class Engine(Protocol):
+    """What this module reads of the engine's state (``engine.state.Engine`` has it all); a
+    protocol, so the state can show availability in its views without an import cycle."""
+
+    settings: Settings
+    http: ApiHttp
+    journal: Journal
+    live_models: LiveList | None
+    probe_lock: asyncio.Lock
+
+    def clock(self) -> float: ...
+
 
 MODELS_PATH = "/v1/models"
 #: A failed probe is retried after this long even when the TTL is longer.

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from veo_tools.engine.state import TERMINAL
 from veo_tools.engine.task_views import public_status, request_params
 from veo_tools.journal.store import TaskRecord
-from veo_tools.types import BatchItemView, BatchView, TaskError
+from veo_tools.types import BatchItemView, BatchView, ProgressEvent, TaskError
 
 
 def batch_view(
@@ -68,6 +68,28 @@ def _next_step(batch_id: str, status: str, failed: int) -> str:
     if status == "running":
         return f"Still running: call check_status(task_id='{batch_id}') again later.{retry}"
     return (
-        f"Stopped before the end: call check_status(task_id='{batch_id}') to resume it (CLI: "
-        f"veo-tools batch --resume {batch_id}); finished or sent items are not sent again.{retry}"
+        f"Stopped before the end: call generate_batch(resume_batch_id='{batch_id}') to resume it "
+        f"(CLI: veo-tools batch --resume {batch_id}); finished or sent items are not sent "
+        f"again.{retry}"
+    )
+
+
+_UNFINISHED = frozenset({"queued", "in_progress", "not_reserved"})
+
+
+def finished_items(view: BatchView) -> int:
+    return view.total - sum(n for status, n in view.counts.items() if status in _UNFINISHED)
+
+
+def batch_event(view: BatchView) -> ProgressEvent:
+    """A progress event for a batch: share of finished items (below 100 while it runs: the
+    last downloads may be on their way), and the counts in words."""
+    finished = finished_items(view)
+    share = finished * 100 // max(1, view.total)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(view.counts.items()))
+    return ProgressEvent(
+        task_id=view.batch_id,
+        status=view.status,
+        progress=min(share, 99) if view.status == "running" else share,
+        message=f"{finished}/{view.total} finished ({counts}); ${view.spent_usd:.2f} spent",
     )

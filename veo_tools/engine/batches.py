@@ -35,6 +35,8 @@ from veo_tools.types import (
 
 #: Tasks in flight per channel unless told otherwise (APIYI recommends <= 10 on Official).
 DEFAULT_CAPS: dict[str, int] = {"official": 10, "reverse": 10}
+#: The key under which a batch's caps are kept in its first stored item (``batches.items_json``).
+CAPS_KEY = "_concurrency"
 
 
 def expand(
@@ -109,8 +111,11 @@ class Batches:
         """The dry run: every item priced as it would be sent (re-renders resolved)."""
         return plan_batch([self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))])
 
-    def create(self, items: Sequence[Any]) -> tuple[str, list[GenerateVideoInput]]:
-        """Check, price and record a batch and all its items; nothing is sent yet."""
+    def create(
+        self, items: Sequence[Any], concurrency: int | Mapping[str, int] | None = None
+    ) -> tuple[str, list[GenerateVideoInput]]:
+        """Check, price and record a batch and all its items; nothing is sent yet. The caps
+        (``concurrency``) are stored with the first item, so a resume keeps them."""
         inputs = [self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))]
         plan_batch(inputs)  # an invalid item stops the batch with its index
         for index, inp in enumerate(inputs):  # every image is checked before anything is spent
@@ -123,11 +128,13 @@ class Batches:
         # The batch and all its items go in at once, the budget judged in the same transaction:
         # another process spending meanwhile can never leave half a batch recorded.
         batch_id = "batch_" + new_task_id().removeprefix("veo_")
+        stored = [i.model_dump(mode="json") for i in inputs]
+        stored[0][CAPS_KEY] = caps(concurrency)  # a resume keeps the batch's own caps
         tasks = [self._item_record(inp, batch_id, index) for index, inp in enumerate(inputs)]
         cap = self._eng.settings.budget_usd
         self._eng.journal.create_batch(
             batch_id,
-            [i.model_dump(mode="json") for i in inputs],
+            stored,
             created_at=self._eng.clock(),
             tasks=tasks,
             budget=None if cap is None else (cap, self._eng.clock() - submission.DAY_S),
@@ -176,7 +183,17 @@ class Batches:
                 f"No batch {batch_id[:80]!r} in the journal. Batch ids start with 'batch_'; "
                 "list_tasks shows tasks with their batch_id."
             )
-        return [GenerateVideoInput.model_validate(item) for item in batch.items]
+        return [
+            GenerateVideoInput.model_validate({k: v for k, v in item.items() if k != CAPS_KEY})
+            for item in batch.items
+        ]
+
+    def stored_caps(self, batch_id: str) -> dict[str, int]:
+        """The per-channel caps the batch was started with (the defaults for older batches)."""
+        batch = self._eng.journal.get_batch(batch_id)
+        first = batch.items[0] if batch is not None and batch.items else {}
+        stored = first.get(CAPS_KEY) if isinstance(first, dict) else None
+        return caps(stored if isinstance(stored, dict) else None)
 
     def status(self, batch_id: str) -> BatchView:
         inputs = self.inputs(batch_id)
@@ -200,11 +217,14 @@ class Batches:
         *,
         wait_seconds: float,
         on_progress: Callable[[BatchView], Awaitable[None] | None] | None,
+        resume: bool = True,
     ) -> BatchView:
-        """Resume the batch if nobody runs it, then wait up to ``wait_seconds`` for it to end."""
+        """Resume the batch if nobody runs it (unless ``resume=False``: then only watch it),
+        then wait up to ``wait_seconds`` for it to end."""
         view = self.status(batch_id)
-        if view.status == "incomplete":
-            view = await self.run(batch_id, self.inputs(batch_id), None, False, None)
+        if view.status == "incomplete" and resume:
+            caps_ = self.stored_caps(batch_id)
+            view = await self.run(batch_id, self.inputs(batch_id), caps_, False, None)
         deadline = self._eng.clock() + wait_seconds
         step = max(0.02, 2.0 * min(1.0, self._eng.settings.time_scale * 10))
         while view.status == "running" and self._eng.clock() < deadline:

@@ -17,12 +17,12 @@ from veo_tools.availability import LiveList, ModelAvailability
 from veo_tools.channels.official import OfficialClient
 from veo_tools.channels.reverse import ReverseClient
 from veo_tools.engine import availability
-from veo_tools.engine.task_views import ProgressEvent, public_status, task_view
+from veo_tools.engine.task_views import public_status, task_view
 from veo_tools.errors import TaskFailedError, TaskNotFoundError, VeoError
 from veo_tools.journal.store import Journal, Owner, TaskRecord
 from veo_tools.settings import Settings
 from veo_tools.transport.http import ApiHttp
-from veo_tools.types import TaskView
+from veo_tools.types import ProgressEvent, TaskView
 
 ProgressCallback = Callable[[ProgressEvent], Awaitable[None] | None]
 #: Answers model id -> availability (cached by whoever implements it); read by the failover.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
@@ -13,16 +12,6 @@ from veo_tools.journal.store import TaskRecord
 from veo_tools.types import TaskError, TaskStatus, TaskView
 
 PROMPT_PREVIEW_CHARS = 160
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """What a progress callback receives while the engine waits for a task."""
-
-    task_id: str
-    status: str
-    progress: int
-    message: str
 
 
 def policy_for(rec: TaskRecord, time_scale: float) -> PollingPolicy:

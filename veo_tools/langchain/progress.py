@@ -15,7 +15,7 @@ from typing import Any
 
 from langchain_core.callbacks.manager import adispatch_custom_event, dispatch_custom_event
 
-from veo_tools.engine.task_views import ProgressEvent
+from veo_tools.types import ProgressEvent
 
 #: Name of the custom callback event carrying progress (``astream_events``: ``on_custom_event``).
 PROGRESS_EVENT = "veo_progress"

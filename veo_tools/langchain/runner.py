@@ -20,10 +20,10 @@ import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from veo_tools.engine.task_views import ProgressEvent
 from veo_tools.errors import ConfigurationError
 from veo_tools.service import ProgressCallback, VeoService
 from veo_tools.settings import Settings
+from veo_tools.types import ProgressEvent
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from veo_tools.langchain.tools import (
 from veo_tools.service import VeoService
 from veo_tools.settings import Settings
 from veo_tools.types import ModelsView
+from veo_tools.wording import descriptions
 
 
 class VeoToolkit(BaseToolkit):
@@ -55,14 +56,17 @@ class VeoToolkit(BaseToolkit):
         return self.runner.service
 
     def get_tools(self) -> list[BaseTool]:
-        runner = self.runner
-        return [
+        runner, words = self.runner, descriptions()
+        tools: list[BaseTool] = [
             GenerateVideoTool(runner=runner),
             CheckStatusTool(runner=runner),
             RecommendChannelTool(runner=runner),
             ListTasksTool(runner=runner),
             GenerateBatchTool(runner=runner),
         ]
+        for tool in tools:  # priced from the current catalog (the user's override included)
+            tool.description = words[tool.name]
+        return tools
 
     def models(self, refresh: bool = False) -> ModelsView:
         """Every model with its lifecycle and availability now (``VeoService.models``): which

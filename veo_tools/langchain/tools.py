@@ -16,16 +16,8 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.v1 import ValidationError as ValidationErrorV1  # already loaded by langchain-core
 
-from veo_tools.engine.task_views import ProgressEvent
+from veo_tools.catalog import shipped_catalog
 from veo_tools.errors import VeoError
-from veo_tools.langchain.batches import follow_batch, is_batch_id
-from veo_tools.langchain.descriptions import (
-    CHECK_STATUS_DESCRIPTION,
-    GENERATE_BATCH_DESCRIPTION,
-    GENERATE_DESCRIPTION,
-    LIST_TASKS_DESCRIPTION,
-    RECOMMEND_DESCRIPTION,
-)
 from veo_tools.langchain.progress import aemit_progress, emit_progress, progress_payload
 from veo_tools.langchain.runner import SETTING_NAMES, Job, ServiceRunner
 from veo_tools.service import ProgressCallback, VeoService
@@ -36,10 +28,24 @@ from veo_tools.types import (
     GenerateBatchInput,
     GenerateVideoInput,
     ListTasksInput,
+    ProgressEvent,
     RecommendChannelInput,
     TaskView,
     explain_validation_error,
 )
+from veo_tools.wording import (
+    CHECK_STATUS,
+    GENERATE_BATCH,
+    GENERATE_VIDEO,
+    LIST_TASKS,
+    RECOMMEND_CHANNEL,
+    descriptions,
+    local_file_error,
+)
+
+#: The class defaults, priced from the shipped catalog (nothing reads the environment at import
+#: time); ``VeoToolkit.get_tools`` re-prices them from the current catalog.
+TOOL_DESCRIPTIONS = descriptions(catalog=shipped_catalog())
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,10 +66,7 @@ def engine_errors() -> Iterator[None]:
     except ValidationError as exc:
         raise ToolException(explain_validation_error(exc)) from exc
     except OSError as exc:
-        raise ToolException(
-            f"A local file operation failed ({exc}). Check that VEO_TOOLS_OUTPUT_DIR and "
-            "VEO_TOOLS_STATE_DIR point at writable directories."
-        ) from exc
+        raise ToolException(local_file_error(exc)) from exc
 
 
 class VeoTool(BaseTool):
@@ -96,6 +99,14 @@ class VeoTool(BaseTool):
         return {**rest, "runner": ServiceRunner(own.pop("service", None), **own)}
 
     @property
+    def tool_call_schema(self) -> dict[str, Any]:
+        """What a chat model is sent: the input model's compact schema (the one the MCP server
+        publishes), not LangChain's copy of the model, which would drop the compaction."""
+        schema = self.args_schema
+        assert isinstance(schema, type) and issubclass(schema, BaseModel)
+        return {**schema.model_json_schema(), "description": self.description}
+
+    @property
     def settings(self) -> Settings:
         """The settings of the service behind this tool (the API key stays a ``SecretStr``)."""
         return self.runner.settings
@@ -118,9 +129,10 @@ class VeoTool(BaseTool):
 
 
 def to_content(result: BaseModel) -> str:
-    """Compact JSON for the model: no empty fields, and per batch item no defaults either."""
+    """Compact JSON for the model: no empty fields, and per batch item no defaults either; a
+    big batch is summarised (the artifact keeps every item)."""
     if isinstance(result, BatchView):
-        return result.model_dump_json(exclude_none=True, exclude_defaults=True)
+        return result.summary().model_dump_json(exclude_none=True, exclude_defaults=True)
     return result.model_dump_json(exclude_none=True)
 
 
@@ -165,8 +177,8 @@ class _EngineLoopTool(VeoTool):
 class GenerateVideoTool(_EngineLoopTool):
     """``generate_video``: submit a video or a re-render (and optionally wait for it)."""
 
-    name: str = "generate_video"
-    description: str = GENERATE_DESCRIPTION
+    name: str = GENERATE_VIDEO
+    description: str = TOOL_DESCRIPTIONS[GENERATE_VIDEO]
     args_schema: type[BaseModel] = GenerateVideoInput
 
     def _job(self, args: dict[str, Any]) -> tuple[Job[BaseModel], bool]:
@@ -181,10 +193,11 @@ class GenerateVideoTool(_EngineLoopTool):
 
 
 class GenerateBatchTool(_EngineLoopTool):
-    """``generate_batch``: check, price and start a batch; it runs on in the engine loop."""
+    """``generate_batch``: check, price and start a batch (or resume one); it runs on in the
+    engine loop."""
 
-    name: str = "generate_batch"
-    description: str = GENERATE_BATCH_DESCRIPTION
+    name: str = GENERATE_BATCH
+    description: str = TOOL_DESCRIPTIONS[GENERATE_BATCH]
     args_schema: type[BaseModel] = GenerateBatchInput
 
     def _job(self, args: dict[str, Any]) -> tuple[Job[BaseModel], bool]:
@@ -193,9 +206,7 @@ class GenerateBatchTool(_EngineLoopTool):
         def job(
             service: VeoService, progress: ProgressCallback | None
         ) -> Coroutine[Any, Any, BatchView]:
-            return service.generate_batch(
-                request.items, concurrency=request.concurrency, wait=False
-            )
+            return service.start_batch(request)
 
         return job, False
 
@@ -203,45 +214,31 @@ class GenerateBatchTool(_EngineLoopTool):
 class CheckStatusTool(_EngineLoopTool):
     """``check_status``: a task (refresh, wait, download) or a batch (its summary)."""
 
-    name: str = "check_status"
-    description: str = CHECK_STATUS_DESCRIPTION
+    name: str = CHECK_STATUS
+    description: str = TOOL_DESCRIPTIONS[CHECK_STATUS]
     args_schema: type[BaseModel] = CheckStatusInput
 
     def _job(self, args: dict[str, Any]) -> tuple[Job[BaseModel], bool]:
         request = as_sent(CheckStatusInput, args)
-        waits = request.wait_seconds > 0
-        if is_batch_id(request.task_id):
-
-            def batch_job(
-                service: VeoService, progress: ProgressCallback | None
-            ) -> Coroutine[Any, Any, BatchView]:
-                return follow_batch(
-                    service,
-                    request.task_id,
-                    wait_seconds=request.wait_seconds,
-                    on_progress=progress,
-                )
-
-            return batch_job, waits
 
         def job(
             service: VeoService, progress: ProgressCallback | None
-        ) -> Coroutine[Any, Any, TaskView]:
-            return service.check_status(
+        ) -> Coroutine[Any, Any, TaskView | BatchView]:
+            return service.check(
                 request.task_id,
                 wait_seconds=request.wait_seconds,
                 download=request.download,
                 on_progress=progress,
             )
 
-        return job, waits
+        return job, request.wait_seconds > 0
 
 
 class RecommendChannelTool(VeoTool):
     """``recommend_channel``: the decision tree, priced from the catalog."""
 
-    name: str = "recommend_channel"
-    description: str = RECOMMEND_DESCRIPTION
+    name: str = RECOMMEND_CHANNEL
+    description: str = TOOL_DESCRIPTIONS[RECOMMEND_CHANNEL]
     args_schema: type[BaseModel] = RecommendChannelInput
 
     def _execute(self, args: dict[str, Any]) -> BaseModel:
@@ -251,8 +248,8 @@ class RecommendChannelTool(VeoTool):
 class ListTasksTool(VeoTool):
     """``list_tasks``: recent tasks from the journal, with 24-hour spend."""
 
-    name: str = "list_tasks"
-    description: str = LIST_TASKS_DESCRIPTION
+    name: str = LIST_TASKS
+    description: str = TOOL_DESCRIPTIONS[LIST_TASKS]
     args_schema: type[BaseModel] = ListTasksInput
 
     def _execute(self, args: dict[str, Any]) -> BaseModel:

@@ -1,0 +1,160 @@
+"""Every word an agent reads about the tools, in one place: names, titles, descriptions,
+argument descriptions and the error texts the front-ends add.
+
+Prices, model ids and limits come from the catalog, so the text follows the data. The MCP
+server, the LangChain tools and the CLI all read this module; the only front-end-specific text is
+the MCP server's inline wait cap (:func:`descriptions` with ``wait_cap_s``). The texts are short
+on purpose: an agent pays for them on every turn (``bench/schema_size.py`` measures them,
+``tests/test_schema_budget.py`` pins the budget).
+"""
+
+from __future__ import annotations
+
+from veo_tools.catalog import Catalog, current, shipped_catalog
+
+GENERATE_VIDEO = "generate_video"
+GENERATE_BATCH = "generate_batch"
+CHECK_STATUS = "check_status"
+RECOMMEND_CHANNEL = "recommend_channel"
+LIST_TASKS = "list_tasks"
+#: Tool names, stable across releases and front-ends.
+TOOL_NAMES = (GENERATE_VIDEO, GENERATE_BATCH, CHECK_STATUS, RECOMMEND_CHANNEL, LIST_TASKS)
+
+#: An identical request within this many minutes returns the earlier task.
+DEDUPE_WINDOW_MIN = 15
+
+TITLES = {
+    GENERATE_VIDEO: "Generate a video (Veo 3.1)",
+    GENERATE_BATCH: "Generate a batch of videos (Veo 3.1)",
+    CHECK_STATUS: "Check a video task or batch",
+    RECOMMEND_CHANNEL: "Recommend a channel and model",
+    LIST_TASKS: "List video tasks",
+}
+
+
+def prices(catalog: Catalog | None = None) -> str:
+    """The per-video prices of both channels, from ``catalog`` (default: the current one)."""
+    table = catalog or current()
+    official, reverse = table.prices_text("official"), table.prices_text("reverse")
+    return f"Official {official}, Reverse {reverse} per video"
+
+
+def descriptions(
+    wait_cap_s: float | None = None, *, catalog: Catalog | None = None
+) -> dict[str, str]:
+    """Tool name -> description. ``wait_cap_s``: the front-end caps inline waits (MCP).
+    ``catalog``: where prices come from (default: the current catalog, with the user's
+    override; text built at import time passes the shipped one, as no environment is read then).
+    """
+    cap = (
+        f" Inline waits are capped at {wait_cap_s:g} s here; the job runs on."
+        if wait_cap_s is not None
+        else ""
+    )
+    return {
+        GENERATE_VIDEO: (
+            "Start a 4-8 s video with audio (Veo 3.1 via APIYI). Use it once you know "
+            "what to make. Paid per video "
+            f"({prices(catalog)}); failed tasks are not billed; an identical request within "
+            f"{DEDUPE_WINDOW_MIN} min returns that task (deduplicated=true). Returns task_id, "
+            "status, price_usd, next_step and, once done, video_path. Follow it with "
+            f"check_status (or set wait_seconds).{cap}"
+        ),
+        GENERATE_BATCH: (
+            "Use it for many videos (a prompt matrix, seed exploration): checked and priced as "
+            "a whole before anything is paid. Returns at once: batch_id, estimated_cost_usd, item "
+            "task_ids; follow with check_status(task_id=batch_id). resume_batch_id resumes a "
+            f"stopped batch, sending nothing twice. Paid per video ({prices(catalog)})."
+        ),
+        CHECK_STATUS: (
+            "Use it to follow a task or batch until it ends; downloads the finished MP4 "
+            "(video_path). Returns the task, or batch counts. Read-only: never starts, "
+            f"resumes or pays. Then follow next_step.{cap}"
+        ),
+        RECOMMEND_CHANNEL: (
+            "Choose channel and model among those up now. Use it before paying when the request "
+            "has constraints. Returns model, availability, price, cost for count, reasons, "
+            "warnings, alternatives and ready-to-use generate_video_args. Free. Videos: "
+            f"{prices(catalog)}."
+        ),
+        LIST_TASKS: (
+            "Recorded video tasks, newest first. Use it to find a task_id again after a time-out "
+            "or restart. Returns tasks, spent_24h_usd and budget_usd. Free."
+        ),
+    }
+
+
+#: Argument descriptions, by ``tool.argument`` (the input models in ``types`` read them).
+ARGS = {
+    "prompt": ("Subject, action, camera, light, sound. Required unless from_task_id."),
+    "from_task_id": (
+        "Re-render this task (a draft) with its prompt and frames, by default on Official standard."
+    ),
+    "channel": (
+        "'official' (4/6/8 s; up to 4k; 1 image), 'reverse' (cheaper; 8 s 720p; 1-2 frames; "
+        "live progress) or 'auto'."
+    ),
+    "model": (
+        f"Exact model id (overrides channel/priority), e.g. "
+        f"'{shipped_catalog().pick('official', fast=True).id}', "
+        f"'{shipped_catalog().pick('reverse', fast=True).id}'."
+    ),
+    "priority": "What matters when channel is 'auto' (iteration: cheap drafts).",
+    "seconds": "Default 8; 4 and 6: Official at 720p.",
+    "resolution": "Default 720p; 1080p/4k: Official, 8 s. Same price.",
+    "aspect_ratio": "Default 16:9; 9:16 is portrait.",
+    "images": (
+        "0-2 images (local path, data: or https URL; <= 10 MB): reference/start frame, then "
+        "end frame (Reverse)."
+    ),
+    "mode": "'stream': Reverse only, live progress; default polls (survives restarts).",
+    "negative_prompt": "What to avoid (Official only).",
+    "seed": "Similar style, not exact (Official only).",
+    "wait_seconds": (
+        "Seconds to wait inline (0 = return at once); if not done, follow the task_id with "
+        "check_status."
+    ),
+    "force_new": "Pay for a new take even if an identical request ran recently.",
+    "idempotency_key": "Your key: the same key never creates a second task.",
+    "seeds": "One video per seed (Official only).",
+    "variants": "This many videos with seeds picked for you (Official only).",
+    "items": (
+        "The videos: generate_video's arguments each (not wait_seconds), plus seeds/variants."
+    ),
+    "concurrency": "Tasks in flight per channel (default 10; kept on resume).",
+    "resume_batch_id": "Resume this stopped batch instead (no items).",
+    "task_id": "A task_id (generate_video, list_tasks) or a batch_id (generate_batch).",
+    "download": "Save the MP4 once completed.",
+    "frame_to_video": "Animate from a start (and end) frame.",
+    "reference_images": "Reference images you will send.",
+    "streaming_progress": "A UI must show live progress.",
+    "need_resolution": "Needed resolution.",
+    "need_seconds": "Needed clip length.",
+    "need_aspect_ratio": "Needed aspect ratio.",
+    "count": "Videos wanted, for the cost estimate.",
+    "scenario": "A known business scenario.",
+    "status": "Only tasks in this status (default: all).",
+    "limit": "How many recent tasks.",
+}
+
+
+def inline_cap_note(requested: float, granted: float) -> str | None:
+    """Said in a result when the MCP server cut a requested wait to its cap."""
+    if requested > granted:
+        return f"waited at most {granted:g} s (this server's inline cap)"
+    return None
+
+
+def internal_error(tool: str, exc: BaseException) -> str:
+    """An unexpected failure, told without its (possibly sensitive) details."""
+    return (
+        f"{tool} hit an internal error ({type(exc).__name__}); the details are in the log. Any "
+        "task created before the error is kept: call list_tasks before retrying."
+    )
+
+
+def local_file_error(exc: OSError) -> str:
+    return (
+        f"A local file operation failed ({type(exc).__name__}: {exc.strerror or exc}). Check "
+        "that VEO_TOOLS_OUTPUT_DIR and VEO_TOOLS_STATE_DIR point at writable directories."
+    )

@@ -3,10 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    Group,
+    JustifyMethod,
+    RenderableType,
+    RenderResult,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -26,6 +34,15 @@ STATUS_STYLES = {
 
 def money(usd: float) -> str:
     return f"${usd:,.2f}"
+
+
+def whole_column(
+    table: Table, header: str, cells: Iterable[str | Text], *, justify: JustifyMethod = "left"
+) -> None:
+    """Add a column that is never cut or wrapped (ids, prices, statuses: people copy them);
+    when the terminal is narrow, the other columns wrap instead."""
+    width = max([len(header), *(len(c) if isinstance(c, str) else c.cell_len for c in cells)])
+    table.add_column(header, no_wrap=True, min_width=width, justify=justify)
 
 
 def first_line(text: str, limit: int = 80) -> str:
@@ -142,21 +159,22 @@ def generate_command(rec: Recommendation) -> str:
     return " ".join(["veo-tools generate 'PROMPT'", *flags])
 
 
+class FitToWidth:
+    """A renderable built for the width it is printed at (narrow terminals drop columns)."""
+
+    def __init__(self, build: Callable[[int], RenderableType]) -> None:
+        self._build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._build(options.max_width)
+
+
+#: Below this width the task list leaves out its ``created`` and ``billed`` columns.
+NARROW = 110
+
+
 def task_list_table(tasks: TaskList) -> Group:
-    table = Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
-    for name in ("task", "created (UTC)", "model", "status", "price", "billed"):
-        table.add_column(name, no_wrap=True, justify="right" if name == "price" else "left")
-    table.add_column("file", overflow="fold")
-    for view in tasks.tasks:
-        table.add_row(
-            Text(view.task_id),
-            view.created_at.replace("T", " ").replace("+00:00", ""),
-            Text(view.model),
-            status_text(view.status, f" {view.progress}%" if view.status != "completed" else ""),
-            money(view.price_usd),
-            billed_text(view),
-            Text(short_path(view.video_path)),
-        )
+    table = FitToWidth(lambda width: _task_table(tasks, wide=width >= NARROW))
     budget = money(tasks.budget_usd) if tasks.budget_usd is not None else "no cap"
     footer = Text(
         f"Spent in the last 24 h: {money(tasks.spent_24h_usd)} (budget: {budget}; failed tasks "
@@ -165,3 +183,32 @@ def task_list_table(tasks: TaskList) -> Group:
     if not tasks.tasks:
         return Group(Text("No tasks recorded yet."), footer)
     return Group(table, footer)
+
+
+def _task_table(tasks: TaskList, *, wide: bool) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    rows = [
+        (
+            Text(view.task_id),
+            view.created_at.replace("T", " ").replace("+00:00", ""),
+            Text(view.model, overflow="fold"),
+            status_text(view.status, f" {view.progress}%" if view.status != "completed" else ""),
+            money(view.price_usd),
+            billed_text(view),
+            Text(short_path(view.video_path), overflow="fold"),
+        )
+        for view in tasks.tasks
+    ]
+    whole_column(table, "task", [row[0] for row in rows])
+    if wide:
+        table.add_column("created (UTC)")
+    table.add_column("model", overflow="fold")
+    whole_column(table, "status", [row[3] for row in rows])
+    whole_column(table, "price", [row[4] for row in rows], justify="right")
+    if wide:
+        table.add_column("billed")
+    table.add_column("file", overflow="fold")
+    for task, created, model, status, price, billed, file in rows:
+        extra = (created, model, status, price, billed) if wide else (model, status, price)
+        table.add_row(task, *extra, file)
+    return table

@@ -46,7 +46,12 @@ def run_sandbox(cli: Cli, args: argparse.Namespace) -> int:
         ),
         soft_wrap=True,
     )
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        # Ctrl-C is how the sandbox is stopped: its normal end, not an error (exit 0).
+        pass
+    cli.err.print("veo-tools sandbox: stopped.", markup=False, highlight=False)
     return 0
 
 

@@ -13,6 +13,7 @@ from mcp.server.mcpserver import Context
 
 from mcp_server.progress import ProgressRelay
 from mcp_server.results import finished_items
+from veo_tools.money import usd
 from veo_tools.types import BatchView
 
 if TYPE_CHECKING:
@@ -48,6 +49,6 @@ async def follow_batch(
 def _message(view: BatchView) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in sorted(view.counts.items()))
     return (
-        f"{finished_items(view)}/{view.total} finished ({counts}); ${view.spent_usd:g} spent "
+        f"{finished_items(view)}/{view.total} finished ({counts}); {usd(view.spent_usd)} spent "
         f"(batch_id={view.batch_id})"
     )

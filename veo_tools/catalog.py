@@ -12,6 +12,7 @@ from datetime import date
 from typing import Literal
 
 from veo_tools.errors import InvalidRequestError
+from veo_tools.money import usd
 
 Channel = Literal["official", "reverse"]
 Tier = Literal["fast", "standard"]
@@ -276,5 +277,5 @@ def price_of(channel: Channel, tier: Tier) -> float:
 
 
 def prices_text(channel: Channel) -> str:
-    """``"$0.3 fast / $1.2 standard"`` for a channel, read from the table."""
-    return f"${price_of(channel, 'fast'):g} fast / ${price_of(channel, 'standard'):g} standard"
+    """``"$0.30 fast / $1.20 standard"`` for a channel, read from the table."""
+    return f"{usd(price_of(channel, 'fast'))} fast / {usd(price_of(channel, 'standard'))} standard"

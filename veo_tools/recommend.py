@@ -20,6 +20,7 @@ from veo_tools.catalog import (
     pick_model,
     price_of,
 )
+from veo_tools.money import usd
 from veo_tools.types import Alternative, Recommendation, RecommendChannelInput, Scenario
 
 
@@ -38,7 +39,7 @@ SCENARIOS: dict[Scenario, _ScenarioRule] = {
     "batch_matrix": _ScenarioRule(
         "reverse",
         True,
-        f"short-video matrix batch production: ${price_of('reverse', 'fast'):g} "
+        f"short-video matrix batch production: {usd(price_of('reverse', 'fast'))} "
         "unit price keeps batch cost under control",
     ),
     "client_delivery": _ScenarioRule(
@@ -79,7 +80,7 @@ SCENARIOS: dict[Scenario, _ScenarioRule] = {
     "iterate_then_deliver": _ScenarioRule(
         "reverse",
         True,
-        f"iterate on Reverse fast (${price_of('reverse', 'fast'):g}), then deliver the final "
+        f"iterate on Reverse fast ({usd(price_of('reverse', 'fast'))}), then deliver the final "
         f"cut on Official standard ({official_model_id(fast=False)})",
     ),
 }
@@ -206,8 +207,8 @@ def _decision_tree_q3(n: _Needs) -> tuple[Channel, bool]:
     if n.priority == "budget":
         rf, of = price_of("reverse", "fast"), price_of("official", "fast")
         n.reasons.append(
-            f"Q3 budget first: Reverse fast at ${rf:g} is {100 - 100 * rf / of:.0f}% below "
-            f"Official fast (${of:g})."
+            f"Q3 budget first: Reverse fast at {usd(rf)} is {100 - 100 * rf / of:.0f}% below "
+            f"Official fast ({usd(of)})."
         )
         return "reverse", True
     if n.priority == "quality":
@@ -219,8 +220,8 @@ def _decision_tree_q3(n: _Needs) -> tuple[Channel, bool]:
         return "official", False
     if n.priority == "iteration":
         n.reasons.append(
-            f"Q3 iteration/preview: Reverse fast (${price_of('reverse', 'fast'):g}) is the "
-            f"cheapest draft; Official fast (${price_of('official', 'fast'):g}) is the "
+            f"Q3 iteration/preview: Reverse fast ({usd(price_of('reverse', 'fast'))}) is the "
+            f"cheapest draft; Official fast ({usd(price_of('official', 'fast'))}) is the "
             "alternative when 4-6 s clips or seeds matter."
         )
         return "reverse", True
@@ -230,7 +231,7 @@ def _decision_tree_q3(n: _Needs) -> tuple[Channel, bool]:
         )
         return "reverse", True
     n.reasons.append(
-        f"Q3 balanced: Official fast (${price_of('official', 'fast'):g}) gives official quality "
+        f"Q3 balanced: Official fast ({usd(price_of('official', 'fast'))}) gives official quality "
         "through async polling at a low price."
     )
     return "official", True
@@ -290,7 +291,7 @@ def _alternatives(chosen: Model, n: _Needs) -> list[Alternative]:
 def _trade_off(chosen: Model, alt: Model, n: _Needs) -> str:
     delta = alt.price_usd - chosen.price_usd
     cost = (
-        f"${abs(delta):.2f} {'more' if delta > 0 else 'less'} per video" if delta else "same price"
+        f"{usd(abs(delta))} {'more' if delta > 0 else 'less'} per video" if delta else "same price"
     )
     lost = [why for why in (n.official_only if alt.channel == "reverse" else n.reverse_only)]
     if lost:

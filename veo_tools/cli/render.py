@@ -18,6 +18,7 @@ from rich.console import (
 from rich.table import Table
 from rich.text import Text
 
+from veo_tools.money import usd as usd_text
 from veo_tools.types import Recommendation, TaskList, TaskView
 
 #: Public statuses after which a task changes no more.
@@ -33,7 +34,7 @@ STATUS_STYLES = {
 
 
 def money(usd: float) -> str:
-    return f"${usd:,.2f}"
+    return usd_text(usd)
 
 
 def whole_column(

@@ -24,6 +24,7 @@ from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
 from veo_tools.engine.task_views import policy_for
 from veo_tools.errors import BudgetExceededError, InvalidRequestError, TaskNotFoundError, VeoError
 from veo_tools.journal.store import TaskRecord, new_task_id, pid_alive
+from veo_tools.money import usd
 from veo_tools.types import (
     BatchItemInput,
     BatchPlan,
@@ -229,7 +230,7 @@ class Batches:
         spent = self._eng.journal.spent_since(self._eng.clock() - submission.DAY_S)
         if spent + total > cap + 1e-9:
             raise BudgetExceededError(
-                f"Budget guard: this batch costs ${total:.2f} and ${spent:.2f} of the ${cap:.2f} "
+                f"Budget guard: this batch costs {usd(total)} and {usd(spent)} of the {usd(cap)} "
                 "budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
                 "Nothing was submitted. Shrink the batch, use cheaper models (Reverse fast), or "
                 "ask the user to raise the budget."

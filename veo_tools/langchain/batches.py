@@ -7,6 +7,7 @@ progress events the tools emit. It runs on the runner's event loop, where the ba
 from __future__ import annotations
 
 from veo_tools.engine.task_views import ProgressEvent
+from veo_tools.money import usd
 from veo_tools.service import ProgressCallback, VeoService
 from veo_tools.types import BatchView
 
@@ -44,5 +45,5 @@ def batch_event(view: BatchView) -> ProgressEvent:
         task_id=view.batch_id,
         status=view.status,
         progress=finished * 100 // max(1, view.total),
-        message=f"{finished}/{view.total} finished ({counts}); ${view.spent_usd:.2f} spent",
+        message=f"{finished}/{view.total} finished ({counts}); {usd(view.spent_usd)} spent",
     )

@@ -22,6 +22,7 @@ from veo_tools.cli.batch import BATCH
 from veo_tools.cli.commands import COMMANDS as TASK_COMMANDS
 from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.demo import DEMO
+from veo_tools.cli.gallery import GALLERY
 from veo_tools.cli.server import SANDBOX
 from veo_tools.errors import (
     BudgetExceededError,
@@ -36,7 +37,7 @@ EXIT_OK, EXIT_TASK_FAILED, EXIT_BAD_INPUT, EXIT_API_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
 
 #: Every sub-command, in the order ``--help`` lists them.
-COMMANDS: tuple[Command, ...] = (*TASK_COMMANDS, BATCH, SANDBOX, DEMO)
+COMMANDS: tuple[Command, ...] = (*TASK_COMMANDS, BATCH, GALLERY, SANDBOX, DEMO)
 
 EPILOG = """\
 exit codes: 0 success, 1 task (or batch item) failed, 2 bad input, 3 API or network error,

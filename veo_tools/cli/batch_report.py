@@ -15,6 +15,7 @@ from rich.text import Text
 
 from veo_tools.cli.render import (
     ENDED,
+    GALLERY_HINT,
     first_line,
     money,
     short_path,
@@ -190,4 +191,5 @@ def summary_lines(view: BatchView, report: Path) -> list[Text]:
         ),
         Text(f"Report: {short_path(report)}"),
         Text(next_step(view)),
+        Text(GALLERY_HINT),
     ]

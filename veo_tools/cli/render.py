@@ -21,6 +21,9 @@ from rich.text import Text
 from veo_tools.money import usd as usd_text
 from veo_tools.types import Recommendation, TaskList, TaskView
 
+#: The line under the task list and a batch's summary that points at ``veo-tools gallery``.
+GALLERY_HINT = "Gallery: veo-tools gallery (an HTML page to watch the saved videos)"
+
 #: Public statuses after which a task changes no more.
 ENDED = frozenset({"completed", "failed", "interrupted"})
 
@@ -183,7 +186,7 @@ def task_list_table(tasks: TaskList) -> Group:
     )
     if not tasks.tasks:
         return Group(Text("No tasks recorded yet."), footer)
-    return Group(table, footer)
+    return Group(table, footer, Text(GALLERY_HINT))
 
 
 def _task_table(tasks: TaskList, *, wide: bool) -> Table:

@@ -43,6 +43,7 @@ def report_views(service: VeoService, view: BatchView) -> list[TaskView]:
                     now=now,
                     time_scale=service.settings.time_scale,
                     deduplicated=item.deduplicated,
+                    simulated=service.settings.sandbox,
                 )
             )
     return views

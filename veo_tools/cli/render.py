@@ -74,13 +74,14 @@ def billed_text(view: TaskView) -> Text:
     if view.status == "failed":
         return Text("no (failed)", style="green")
     if view.status == "interrupted":
-        return Text("unknown", style="yellow")
+        # Only a simulated (sandbox) task is known not to be billed when interrupted.
+        return Text("no (simulated)") if not view.billed else Text("unknown", style="yellow")
     if view.status != "completed":
         return Text("if it completes (failures are free)")
     return Text("yes")
 
 
-def task_details(view: TaskView) -> Table:
+def task_details(view: TaskView, *, command: str = "veo-tools") -> Table:
     """A two-column summary of one task: what it is, where it stands, what to do next."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -109,14 +110,15 @@ def task_details(view: TaskView) -> Table:
         grid.add_row("notes" if index == 0 else "", Text(note))
     if view.eta_s is not None:
         grid.add_row("eta", Text(f"about {max(1, round(view.eta_s))} s"))
-    grid.add_row("next", Text(_next_step(view)))
+    grid.add_row("next", Text(_next_step(view, command)))
     return grid
 
 
-def _next_step(view: TaskView) -> str:
-    """The engine's advice, with the CLI command to follow a task that is still running."""
+def _next_step(view: TaskView, command: str) -> str:
+    """The engine's advice, with the CLI command to follow a task that is still running
+    (``command`` keeps ``--sandbox``: the sandbox's tasks are in their own journal)."""
     if view.status in ("queued", "in_progress"):
-        return f"Still rendering: follow it with  veo-tools status {view.task_id} --wait 600"
+        return f"Still rendering: follow it with  {command} status {view.task_id} --wait 600"
     return view.next_step
 
 

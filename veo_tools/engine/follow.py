@@ -29,6 +29,10 @@ LOST_REMOTE = (
     "The API does not know this task's remote id any more (expired, or submitted through "
     "another base URL or key). It may have been billed: check the APIYI console."
 )
+LOST_SIMULATED = (
+    "The sandbox does not know this task (the sandbox that ran it is gone). It was simulated: "
+    "nothing was billed."
+)
 
 
 async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
@@ -40,7 +44,8 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     except TaskNotFoundError as exc:
         # The API no longer knows the remote id (expired, or another account or base URL):
         # nothing more can be learnt, and it is never resubmitted on our own.
-        return eng.interrupt(rec, f"{exc.message} {LOST_REMOTE}", kind=exc.kind)
+        lost = LOST_SIMULATED if eng.settings.sandbox else LOST_REMOTE
+        return eng.interrupt(rec, f"{exc.message} {lost}", kind=exc.kind)
     fields: dict[str, Any] = {"status": remote.status, "progress": remote.progress}
     if remote.video_url:
         fields["video_url"] = remote.video_url

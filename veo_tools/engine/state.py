@@ -63,7 +63,11 @@ class Engine:
 
     def view(self, rec: TaskRecord, *, deduplicated: bool = False) -> TaskView:
         return task_view(
-            rec, now=self.clock(), time_scale=self.settings.time_scale, deduplicated=deduplicated
+            rec,
+            now=self.clock(),
+            time_scale=self.settings.time_scale,
+            deduplicated=deduplicated,
+            simulated=self.settings.sandbox,
         )
 
     def record_failure(self, rec: TaskRecord, exc: VeoError) -> TaskRecord:

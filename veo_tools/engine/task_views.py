@@ -55,8 +55,18 @@ def public_status(rec: TaskRecord) -> TaskStatus:
     return cast(TaskStatus, rec.status)
 
 
-def next_step(rec: TaskRecord, eta: float | None) -> str:
+#: The advice for an interrupted task that ran on the sandbox: no money was ever at stake.
+SIMULATED_INTERRUPTED = (
+    "Interrupted: the outcome is unknown, but the task was simulated by the sandbox, so nothing "
+    "was billed. Do not resubmit blindly; call check_status again, or generate_video with "
+    "force_new=true for another take."
+)
+
+
+def next_step(rec: TaskRecord, eta: float | None, *, simulated: bool = False) -> str:
     status = public_status(rec)
+    if status == "interrupted" and simulated:
+        return SIMULATED_INTERRUPTED
     tid = rec.task_id
     if status == "completed":
         if rec.video_path:
@@ -87,8 +97,14 @@ def next_step(rec: TaskRecord, eta: float | None) -> str:
 
 
 def task_view(
-    rec: TaskRecord, *, now: float, time_scale: float, deduplicated: bool = False
+    rec: TaskRecord,
+    *,
+    now: float,
+    time_scale: float,
+    deduplicated: bool = False,
+    simulated: bool = False,
 ) -> TaskView:
+    """``simulated``: the task ran on the sandbox, so an unknown outcome never means money."""
     end = rec.completed_at if rec.completed_at else now
     elapsed = max(0.0, end - (rec.submitted_at or rec.created_at))
     status = public_status(rec)
@@ -108,11 +124,11 @@ def task_view(
         status=status,
         progress=100 if status == "completed" else max(0, min(100, rec.progress)),
         price_usd=rec.price_usd,
-        billed=status != "failed",
+        billed=status != "failed" and not (simulated and status == "interrupted"),
         video_path=rec.video_path,
         video_url=rec.video_url,
         error=error,
-        next_step=next_step(rec, eta),
+        next_step=next_step(rec, eta, simulated=simulated),
         deduplicated=deduplicated,
         created_at=datetime.fromtimestamp(rec.created_at, UTC).isoformat(timespec="seconds"),
         elapsed_s=round(elapsed, 2),

@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 from veo_tools.catalog import Channel, all_models
@@ -139,6 +140,9 @@ class SandboxConfig:
     #: The video every task delivers; ``None`` = the packaged ``sample.mp4``.
     video_bytes: bytes | None = None
     faults: tuple[FaultRule, ...] = field(default=())
+    #: Keep the task table in this JSON file, so tasks outlive the process (``VeoService``'s
+    #: embedded sandbox sets it under the sandbox state dir); ``None`` = memory only.
+    persist_path: Path | None = None
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

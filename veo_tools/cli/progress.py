@@ -26,7 +26,8 @@ from veo_tools.cli.render import ENDED, first_line, status_text
 from veo_tools.engine.task_views import ProgressEvent
 from veo_tools.types import BatchView
 
-DESCRIPTION_CHARS = 48
+#: Long enough for "queued at last check 40 s ago · ~45% (estimated)".
+DESCRIPTION_CHARS = 60
 
 
 def _bars(console: Console, *, transient: bool = False) -> Progress:

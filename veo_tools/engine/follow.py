@@ -18,7 +18,7 @@ from typing import Any
 from veo_tools.engine.polling import PollingPolicy
 from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback, heartbeat, status_message
 from veo_tools.engine.submission import terminal_fields
-from veo_tools.engine.task_views import policy_for
+from veo_tools.engine.task_views import estimated_message, policy_for
 from veo_tools.errors import ConfigurationError, DownloadError, TaskNotFoundError, VeoError
 from veo_tools.journal.store import TaskRecord, pid_alive
 from veo_tools.types import TaskError, TaskView
@@ -67,6 +67,8 @@ async def wait(
     deadline = eng.clock() + timeout
     policy = policy_for(rec, eng.settings.time_scale)
     trouble: VeoError | None = None
+    # When the API last told us the task's state (the create answer counts as the first time).
+    checked_at = rec.submitted_at or rec.created_at
     while rec.status not in TERMINAL:
         if rec.mode == "stream" or rec.remote_id is None:
             rec = await _wait_local(eng, rec, deadline, on_progress)
@@ -74,9 +76,11 @@ async def wait(
         elapsed = eng.clock() - (rec.submitted_at or rec.created_at)
         delay = policy.next_delay(elapsed)
         last = eng.clock() + delay > deadline
-        await _idle(eng, rec, deadline - eng.clock() if last else delay, policy, on_progress)
+        pause = deadline - eng.clock() if last else delay
+        await _idle(eng, rec, pause, policy, on_progress, checked_at)
         try:
             rec, trouble = await refresh(eng, rec), None
+            checked_at = eng.clock()
         except VeoError as exc:
             if not exc.retryable:
                 raise
@@ -101,13 +105,20 @@ async def _idle(
     seconds: float,
     policy: PollingPolicy,
     on_progress: ProgressCallback | None,
+    checked_at: float,
 ) -> None:
-    """Sleep ``seconds``, reporting estimated progress at least every HEARTBEAT_S."""
+    """Sleep ``seconds``, reporting estimated progress at least every HEARTBEAT_S; a label
+    that goes past what the API reported says so (the first Official poll comes late)."""
     end = eng.clock() + max(0.0, seconds)
     while (left := end - eng.clock()) > 0:
-        elapsed = eng.clock() - (rec.submitted_at or rec.created_at)
-        pct = max(rec.progress, policy.estimate_progress(elapsed))
-        await eng.emit(on_progress, rec, status_message(rec), progress=pct)
+        now = eng.clock()
+        pct = max(
+            rec.progress, policy.estimate_progress(now - (rec.submitted_at or rec.created_at))
+        )
+        message = status_message(rec)
+        if pct > rec.progress:
+            message = estimated_message(message, checked_ago_s=now - checked_at, percent=pct)
+        await eng.emit(on_progress, rec, message, progress=pct)
         await eng.sleep(min(left, heartbeat(eng.settings.time_scale)))
 
 

@@ -25,6 +25,15 @@ class ProgressEvent:
     message: str
 
 
+def estimated_message(label: str, *, checked_ago_s: float, percent: int) -> str:
+    """A progress label that says what is known and what is guessed: the state the API last
+    reported and when, then the estimate (Official reports nothing between its late polls)::
+
+        queued at last check 40 s ago · ~45% (estimated)
+    """
+    return f"{label} at last check {max(0, round(checked_ago_s))} s ago · ~{percent}% (estimated)"
+
+
 def policy_for(rec: TaskRecord, time_scale: float) -> PollingPolicy:
     model = get_model(rec.model)
     params = request_params(rec)

@@ -1,4 +1,4 @@
-"""``veo-tools gallery``: a static page with a player per saved video, read back with html.parser."""
+"""``veo-tools gallery``: a static page, a player per saved video, read back with html.parser."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from mcp.types import CallToolResult, ContentBlock, ResourceLink, TextContent
 from pydantic import BaseModel, ConfigDict, RootModel
 
+from veo_tools.money import usd
 from veo_tools.types import BatchItemView, BatchView, Recommendation, TaskList, TaskView
 
 #: ``list_tasks`` names at most this many tasks in its summary (all are in the JSON).
@@ -47,9 +48,9 @@ def _result(summary: str, data: BaseModel, *extra: ContentBlock) -> CallToolResu
 
 
 def task_line(view: TaskView) -> str:
-    """``completed · task_id=… · model (channel, $0.3) · /path/to.mp4``."""
+    """``completed · task_id=… · model (channel, $0.30) · /path/to.mp4``."""
     parts = [_status_text(view), f"task_id={view.task_id}"]
-    parts.append(f"{view.model} ({view.channel}, ${view.price_usd:g})")
+    parts.append(f"{view.model} ({view.channel}, {usd(view.price_usd)})")
     if view.video_path:
         parts.append(view.video_path)
     if view.video_url:
@@ -99,8 +100,8 @@ def video_link(view: TaskView) -> ResourceLink | None:
 def recommendation_result(rec: Recommendation) -> CallToolResult:
     lo, hi = rec.render_time_s
     summary = (
-        f"Use {rec.model} ({rec.channel}, {rec.mode}) at ${rec.price_usd:g} per video"
-        f" (x{rec.count} = ${rec.estimated_cost_usd:g}); renders in about {lo:g}-{hi:g} s."
+        f"Use {rec.model} ({rec.channel}, {rec.mode}) at {usd(rec.price_usd)} per video"
+        f" (x{rec.count} = {usd(rec.estimated_cost_usd)}); renders in about {lo:g}-{hi:g} s."
     )
     summary += " Why: " + " ".join(rec.reasons)
     if rec.conflicts:
@@ -111,8 +112,8 @@ def recommendation_result(rec: Recommendation) -> CallToolResult:
 
 
 def task_list_result(tasks: TaskList) -> CallToolResult:
-    budget = f" of a ${tasks.budget_usd:g} budget" if tasks.budget_usd is not None else ""
-    lines = [f"{len(tasks.tasks)} task(s); ${tasks.spent_24h_usd:g} spent in 24 h{budget}."]
+    budget = f" of a {usd(tasks.budget_usd)} budget" if tasks.budget_usd is not None else ""
+    lines = [f"{len(tasks.tasks)} task(s); {usd(tasks.spent_24h_usd)} spent in 24 h{budget}."]
     lines += [f"- {task_line(view)}" for view in tasks.tasks[:SUMMARY_TASKS]]
     if len(tasks.tasks) > SUMMARY_TASKS:
         lines.append(f"... {len(tasks.tasks) - SUMMARY_TASKS} more in the JSON below.")
@@ -128,14 +129,14 @@ def finished_items(view: BatchView) -> int:
 
 
 def batch_line(view: BatchView) -> str:
-    """``running · batch_id=… · 3/5 finished (2 completed, 1 failed, 2 queued) · $0.3 spent …``."""
+    """``running · batch_id=… · 3/5 finished (2 completed, 1 failed, 2 queued) · $0.30 spent …``."""
     counts = ", ".join(f"{n} {status}" for status, n in sorted(view.counts.items()))
     return " · ".join(
         [
             view.status,
             f"batch_id={view.batch_id}",
             f"{finished_items(view)}/{view.total} finished ({counts})",
-            f"${view.spent_usd:g} spent of ${view.estimated_cost_usd:g} estimated",
+            f"{usd(view.spent_usd)} spent of {usd(view.estimated_cost_usd)} estimated",
         ]
     )
 
@@ -168,7 +169,7 @@ def batch_started_result(view: BatchView) -> CallToolResult:
     dedup = f" ({reused} identical to a recent request: not paid twice)" if reused else ""
     lines = [
         f"Batch started: batch_id={view.batch_id} · {view.total} item(s){dedup} · estimated "
-        f"${view.estimated_cost_usd:g} (failed items are not billed)",
+        f"{usd(view.estimated_cost_usd)} (failed items are not billed)",
         f"Item task ids: {ids}{more}",
         f"Next: call check_status(task_id='{view.batch_id}', wait_seconds=...) for counts, "
         "spend and failures; each item's task_id also works with check_status.",

@@ -169,18 +169,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigurationError, ValueError) as exc:
         parser.error(str(exc))
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per poll is noise
-    if args.transport == "stdio":
-        server.run("stdio")
-        return 0
-    import anyio
+    try:
+        if args.transport == "stdio":
+            server.run("stdio")
+            return 0
+        import anyio
 
-    from mcp_server.http_app import serve_http
+        from mcp_server.http_app import serve_http
 
-    anyio.run(
-        lambda: serve_http(
-            server, host=args.host, port=args.port, token=token, allowed_hosts=args.allowed_host
+        anyio.run(
+            lambda: serve_http(
+                server,
+                host=args.host,
+                port=args.port,
+                token=token,
+                allowed_hosts=args.allowed_host,
+            )
         )
-    )
+    except KeyboardInterrupt:
+        # Ctrl-C is how a server is stopped: the normal end, not an error (exit 0).
+        sys.stderr.write("veo-mcp: stopped.\n")
     return 0
 
 

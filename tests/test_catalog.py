@@ -82,7 +82,7 @@ def test_render_times_come_from_the_docs() -> None:
 
 
 def test_prices_text_reads_the_table() -> None:
-    assert prices_text("official") == "$0.3 fast / $1.2 standard"
+    assert prices_text("official") == "$0.30 fast / $1.20 standard"
     assert prices_text("reverse") == "$0.15 fast / $0.25 standard"
 
 

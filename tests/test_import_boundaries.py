@@ -39,6 +39,7 @@ BASE = (
     "fallbacks",
     "availability",
     "docs",
+    "money",
 )
 FRONT_ENDS = ("veo_tools.cli", "veo_tools.langchain", "mcp_server")
 #: What a front-end may import from the package (besides its own modules).

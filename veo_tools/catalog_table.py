@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from veo_tools.errors import ConfigurationError, InvalidRequestError
+from veo_tools.money import usd
 
 Channel = Literal["official", "reverse"]
 Tier = Literal["fast", "standard"]
@@ -167,9 +168,9 @@ class Catalog:
         return model.price_usd
 
     def prices_text(self, channel: Channel) -> str:
-        """``"$0.3 fast / $1.2 standard"`` for a channel, read from the table."""
+        """``"$0.30 fast / $1.20 standard"`` for a channel, read from the table."""
         fast, standard = self.price_of(channel, "fast"), self.price_of(channel, "standard")
-        return f"${fast:g} fast / ${standard:g} standard"
+        return f"{usd(fast)} fast / {usd(standard)} standard"
 
     def _override_hint(self) -> str:
         if self.override_path is None:

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from veo_tools import money
 from veo_tools.catalog import ENDPOINT_CHAT, Channel, Lifecycle, Model, Tier, shipped_catalog
 
 START = "<!-- channel-table:start (generated: python -m veo_tools.docs --write README.md) -->"
@@ -42,7 +43,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _price(usd: float) -> str:
-    return f"${usd:.2f}"
+    return money.usd(usd)
 
 
 def _seconds(model: Model) -> str:

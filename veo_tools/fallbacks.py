@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from veo_tools.availability import ModelAvailability
 from veo_tools.catalog import Model, all_models
+from veo_tools.money import usd
 from veo_tools.types import AvailabilityNote
 
 #: States worth sending a create to: listed, or the probe could not tell.
@@ -117,7 +118,7 @@ def _cost(best: Model, sub: Model) -> str:
     delta = round(sub.price_usd - best.price_usd, 2)
     if not delta:
         return "same price"
-    return f"${abs(delta):.2f} {'more' if delta > 0 else 'less'} per video"
+    return f"{usd(abs(delta))} {'more' if delta > 0 else 'less'} per video"
 
 
 def _features_lost(best: Model, sub: Model) -> list[str]:

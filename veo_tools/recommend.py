@@ -27,6 +27,7 @@ from veo_tools.catalog import (
     pick_model,
     price_of,
 )
+from veo_tools.money import usd
 from veo_tools.types import Alternative, Recommendation, RecommendChannelInput, Scenario
 
 
@@ -46,7 +47,7 @@ SCENARIOS: dict[Scenario, _ScenarioRule] = {
     "batch_matrix": _ScenarioRule(
         "reverse",
         True,
-        "short-video matrix batch production: ${reverse_fast:g} "
+        "short-video matrix batch production: {reverse_fast} "
         "unit price keeps batch cost under control",
     ),
     "client_delivery": _ScenarioRule(
@@ -87,7 +88,7 @@ SCENARIOS: dict[Scenario, _ScenarioRule] = {
     "iterate_then_deliver": _ScenarioRule(
         "reverse",
         True,
-        "iterate on Reverse fast (${reverse_fast:g}), then deliver the final "
+        "iterate on Reverse fast ({reverse_fast}), then deliver the final "
         "cut on Official standard ({official_standard})",
     ),
 }
@@ -180,7 +181,10 @@ def _apply_scenario(n: _Needs, rule: _ScenarioRule) -> None:
 
 
 def _catalog_facts() -> dict[str, object]:
-    return {"reverse_fast": price_of("reverse", "fast"), "official_standard": _official_standard()}
+    return {
+        "reverse_fast": usd(price_of("reverse", "fast")),
+        "official_standard": _official_standard(),
+    }
 
 
 def _official_standard() -> str:
@@ -240,8 +244,8 @@ def _decision_tree_q3(n: _Needs) -> tuple[Channel, bool]:
     if n.priority == "budget":
         rf, of = price_of("reverse", "fast"), price_of("official", "fast")
         n.reasons.append(
-            f"Q3 budget first: Reverse fast at ${rf:g} is {100 - 100 * rf / of:.0f}% below "
-            f"Official fast (${of:g})."
+            f"Q3 budget first: Reverse fast at {usd(rf)} is {100 - 100 * rf / of:.0f}% below "
+            f"Official fast ({usd(of)})."
         )
         return "reverse", True
     if n.priority == "quality":
@@ -253,8 +257,8 @@ def _decision_tree_q3(n: _Needs) -> tuple[Channel, bool]:
         return "official", False
     if n.priority == "iteration":
         n.reasons.append(
-            f"Q3 iteration/preview: Reverse fast (${price_of('reverse', 'fast'):g}) is the "
-            f"cheapest draft; Official fast (${price_of('official', 'fast'):g}) is the "
+            f"Q3 iteration/preview: Reverse fast ({usd(price_of('reverse', 'fast'))}) is the "
+            f"cheapest draft; Official fast ({usd(price_of('official', 'fast'))}) is the "
             "alternative when 4-6 s clips or seeds matter."
         )
         return "reverse", True
@@ -264,7 +268,7 @@ def _decision_tree_q3(n: _Needs) -> tuple[Channel, bool]:
         )
         return "reverse", True
     n.reasons.append(
-        f"Q3 balanced: Official fast (${price_of('official', 'fast'):g}) gives official quality "
+        f"Q3 balanced: Official fast ({usd(price_of('official', 'fast'))}) gives official quality "
         "through async polling at a low price."
     )
     return "official", True
@@ -324,7 +328,7 @@ def _alternatives(chosen: Model, n: _Needs) -> list[Alternative]:
 def _trade_off(chosen: Model, alt: Model, n: _Needs) -> str:
     delta = alt.price_usd - chosen.price_usd
     cost = (
-        f"${abs(delta):.2f} {'more' if delta > 0 else 'less'} per video" if delta else "same price"
+        f"{usd(abs(delta))} {'more' if delta > 0 else 'less'} per video" if delta else "same price"
     )
     lost = _lost(alt, n)
     if lost:

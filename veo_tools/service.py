@@ -56,6 +56,8 @@ __all__ = ["ProgressCallback", "VeoService", "is_batch_id"]
 
 DEDUPE_WINDOW_S = 15 * 60
 BATCH_PREFIX = "batch_"
+#: The embedded sandbox's task table, in the sandbox journal's directory.
+SANDBOX_TASKS_FILE = "sandbox-tasks.json"
 DAY_S = submission.DAY_S
 
 
@@ -88,7 +90,15 @@ class VeoService:
         if self.settings.sandbox and transport is None:
             from veo_tools.sandbox import SandboxConfig, StreamingASGITransport, create_app
 
-            app = create_app(sandbox_config or SandboxConfig(time_scale=self.settings.time_scale))
+            # Its tasks are kept beside the sandbox journal, so a task started by one command
+            # (or one-shot MCP client) can be followed by the next, as on the real API.
+            app = create_app(
+                sandbox_config
+                or SandboxConfig(
+                    time_scale=self.settings.time_scale,
+                    persist_path=self.settings.journal_dir / SANDBOX_TASKS_FILE,
+                )
+            )
             self.sandbox = app.state.sandbox
             transport, base_url = StreamingASGITransport(app), SANDBOX_BASE_URL
         # No key is needed to read the journal (list_tasks, recommend); calls that spend money

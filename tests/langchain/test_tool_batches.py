@@ -198,7 +198,7 @@ async def test_a_scripted_agent_starts_a_batch_and_polls_it_until_done(
     script = [
         tool_call("generate_batch", {"items": reverse_items(2)}),
         tool_call("check_status", {"task_id": "{batch_id}", "wait_seconds": 0.01}),
-        AIMessage("Batch {batch_id} is {status}: ${spent_usd} spent."),
+        AIMessage("Batch {batch_id} is {status}: {spent_usd} spent."),
     ]
     agent = create_agent(ScriptedVeoChatModel(messages=iter(script)), tools=toolkit.get_tools())
     state = await agent.ainvoke({"messages": [HumanMessage("Make two street scenes.")]})
@@ -206,7 +206,7 @@ async def test_a_scripted_agent_starts_a_batch_and_polls_it_until_done(
     assert [m.name for m in results[:2]] == ["generate_batch", "check_status"]
     final = results[-1].artifact
     assert final.status == "completed"
-    assert state["messages"][-1].text == f"Batch {final.batch_id} is completed: $0.3 spent."
+    assert state["messages"][-1].text == f"Batch {final.batch_id} is completed: $0.30 spent."
 
 
 async def test_a_batch_cut_short_is_resumed_by_generate_batch_not_by_check_status(

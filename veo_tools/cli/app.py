@@ -22,6 +22,8 @@ from veo_tools.cli.batch import BATCH
 from veo_tools.cli.commands import COMMANDS as TASK_COMMANDS
 from veo_tools.cli.context import Cli, Command
 from veo_tools.cli.demo import DEMO
+from veo_tools.cli.gallery import GALLERY
+from veo_tools.cli.mcp import MCP
 from veo_tools.cli.models import MODELS
 from veo_tools.cli.server import SANDBOX
 from veo_tools.errors import (
@@ -37,7 +39,7 @@ EXIT_OK, EXIT_TASK_FAILED, EXIT_BAD_INPUT, EXIT_API_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
 
 #: Every sub-command, in the order ``--help`` lists them.
-COMMANDS: tuple[Command, ...] = (*TASK_COMMANDS, BATCH, MODELS, SANDBOX, DEMO)
+COMMANDS: tuple[Command, ...] = (*TASK_COMMANDS, BATCH, MODELS, GALLERY, SANDBOX, MCP, DEMO)
 
 EPILOG = """\
 exit codes: 0 success, 1 task (or batch item) failed, 2 bad input, 3 API or network error,
@@ -93,10 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``veo-tools`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra and args.handler is not MCP:  # only ``mcp`` passes options on (to veo-mcp)
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # --help / --version (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    args.server_args = [*getattr(args, "server_args", []), *extra]
     cli = Cli.create(json=args.json, debug=args.debug, sandbox=args.sandbox)
     logging_state = _start_logging(cli)
     try:

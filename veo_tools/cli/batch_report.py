@@ -12,7 +12,15 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from veo_tools.cli.render import ENDED, first_line, money, short_path, status_text
+from veo_tools.cli.render import (
+    ENDED,
+    GALLERY_HINT,
+    first_line,
+    money,
+    short_path,
+    status_text,
+    whole_column,
+)
 from veo_tools.service import VeoService
 from veo_tools.types import BatchPlan, BatchView, TaskList, TaskView
 
@@ -48,19 +56,28 @@ def write_report(path: Path, views: Sequence[TaskView]) -> Path:
 def plan_view(plan: BatchPlan, tasks: TaskList) -> Group:
     """Every video the batch would make, its price, the totals and the budget headroom."""
     table = Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
-    for name in ("#", "channel", "model", "mode", "seed", "price"):
-        table.add_column(name, no_wrap=True, justify="right" if name in ("#", "price") else "left")
-    table.add_column("prompt", overflow="ellipsis", no_wrap=True)
-    for row in plan.items:
-        table.add_row(
+    rows = [
+        (
             str(row.index),
             row.channel,
-            Text(row.model),
+            Text(row.model, overflow="fold"),
             row.mode,
             "-" if row.seed is None else str(row.seed),
             money(row.price_usd),
-            Text(first_line(row.prompt, 60)),
+            Text(first_line(row.prompt, 60), overflow="ellipsis"),
         )
+        for row in plan.items
+    ]
+    # The price is the point of a dry run: it is never cut; the prompt wraps first.
+    whole_column(table, "#", [row[0] for row in rows], justify="right")
+    whole_column(table, "channel", [row[1] for row in rows])
+    table.add_column("model", overflow="fold")
+    table.add_column("mode")
+    table.add_column("seed")
+    whole_column(table, "price", [row[5] for row in rows], justify="right")
+    table.add_column("prompt", overflow="ellipsis")
+    for cells in rows:
+        table.add_row(*cells)
     by_channel = ", ".join(f"{ch} {money(usd)}" for ch, usd in sorted(plan.by_channel.items()))
     videos = len(plan.items)
     lines = [
@@ -87,11 +104,7 @@ def plan_view(plan: BatchPlan, tasks: TaskList) -> Group:
 def batch_table(view: BatchView) -> Table:
     """One row per item; fits 80 columns (the models are in the dry run and the report)."""
     table = Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("task", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("price", justify="right", no_wrap=True)
-    table.add_column("file or error", overflow="fold")
+    rows = []
     for item in view.items:
         if item.error and item.status != "completed":
             message = first_line(item.error.message, 60)
@@ -99,13 +112,22 @@ def batch_table(view: BatchView) -> Table:
         else:
             detail = Text(short_path(item.video_path))
         status = item.status or "not recorded"
-        table.add_row(
-            str(item.index),
-            Text(item.task_id or "-"),
-            status_text(status, " (dup)" if item.deduplicated else ""),
-            _price(item.price_usd, billed=item.status != "failed"),
-            detail,
+        rows.append(
+            (
+                str(item.index),
+                Text(item.task_id or "-"),
+                status_text(status, " (dup)" if item.deduplicated else ""),
+                _price(item.price_usd, billed=item.status != "failed"),
+                detail,
+            )
         )
+    whole_column(table, "#", [row[0] for row in rows], justify="right")
+    whole_column(table, "task", [row[1] for row in rows])
+    whole_column(table, "status", [row[2] for row in rows])
+    whole_column(table, "price", [row[3] for row in rows], justify="right")
+    table.add_column("file or error", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
@@ -154,4 +176,5 @@ def summary_lines(view: BatchView, report: Path) -> list[Text]:
         ),
         Text(f"Report: {short_path(report)}"),
         Text(next_step(view)),
+        Text(GALLERY_HINT),
     ]

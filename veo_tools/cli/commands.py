@@ -61,7 +61,8 @@ def show_task(cli: Cli, view: TaskView) -> int:
     if cli.json:
         cli.emit_json(view)
     else:
-        cli.out.print(task_details(view))
+        command = "veo-tools --sandbox" if cli.sandbox else "veo-tools"
+        cli.out.print(task_details(view, command=command))
     code = exit_code(view)
     if code and view.error:
         billed = "not billed" if not view.billed else "billing unknown"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from rich.console import Console
 
 from veo_tools.settings import Settings
 
-#: Width used when stdout is not a terminal (a pipe, a file, CI logs): wide enough for paths.
+#: Width used when stdout is not a terminal (a pipe, a file, CI logs) and ``COLUMNS`` is unset:
+#: wide enough for paths.
 PLAIN_WIDTH = 120
 
 
@@ -63,7 +65,10 @@ class Cli:
 def _console(*, stderr: bool) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     tty = hasattr(stream, "isatty") and stream.isatty()
-    return Console(stderr=stderr, highlight=False, width=None if tty else PLAIN_WIDTH)
+    # Rich itself reads COLUMNS (and the terminal size) when no width is given.
+    columns = os.environ.get("COLUMNS", "").strip()
+    width = None if tty or columns.isdigit() else PLAIN_WIDTH
+    return Console(stderr=stderr, highlight=False, width=width)
 
 
 @dataclass(frozen=True)

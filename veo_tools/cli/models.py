@@ -14,6 +14,7 @@ from rich.text import Text
 
 from veo_tools.cli.commands import open_service
 from veo_tools.cli.context import Cli, Command
+from veo_tools.money import usd
 from veo_tools.types import ModelInfo, ModelsView
 
 EXIT_OK, EXIT_LIVE_CHECK_FAILED = 0, 3
@@ -51,7 +52,7 @@ def models_table(view: ModelsView) -> Table:
             m.id,
             m.channel,
             m.tier,
-            f"${m.price_usd:g}",
+            usd(m.price_usd),
             _lifecycle(m),
             Text(m.availability, style=AVAILABILITY_STYLES[m.availability]),
             Text(m.reason or ""),

@@ -25,7 +25,8 @@ from rich.text import Text
 from veo_tools.cli.render import ENDED, first_line, status_text
 from veo_tools.types import BatchView, ProgressEvent
 
-DESCRIPTION_CHARS = 48
+#: Long enough for "queued at last check 40 s ago · ~45% (estimated)".
+DESCRIPTION_CHARS = 60
 
 
 def _bars(console: Console, *, transient: bool = False) -> Progress:

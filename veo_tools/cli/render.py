@@ -3,14 +3,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    Group,
+    JustifyMethod,
+    RenderableType,
+    RenderResult,
+)
 from rich.table import Table
 from rich.text import Text
 
+from veo_tools.money import usd as usd_text
 from veo_tools.types import Recommendation, TaskList, TaskView
+
+#: The line under the task list and a batch's summary that points at ``veo-tools gallery``.
+GALLERY_HINT = "Gallery: veo-tools gallery (an HTML page to watch the saved videos)"
 
 #: Public statuses after which a task changes no more.
 ENDED = frozenset({"completed", "failed", "interrupted"})
@@ -25,7 +37,16 @@ STATUS_STYLES = {
 
 
 def money(usd: float) -> str:
-    return f"${usd:,.2f}"
+    return usd_text(usd)
+
+
+def whole_column(
+    table: Table, header: str, cells: Iterable[str | Text], *, justify: JustifyMethod = "left"
+) -> None:
+    """Add a column that is never cut or wrapped (ids, prices, statuses: people copy them);
+    when the terminal is narrow, the other columns wrap instead."""
+    width = max([len(header), *(len(c) if isinstance(c, str) else c.cell_len for c in cells)])
+    table.add_column(header, no_wrap=True, min_width=width, justify=justify)
 
 
 def first_line(text: str, limit: int = 80) -> str:
@@ -53,13 +74,14 @@ def billed_text(view: TaskView) -> Text:
     if view.status == "failed":
         return Text("no (failed)", style="green")
     if view.status == "interrupted":
-        return Text("unknown", style="yellow")
+        # Only a simulated (sandbox) task is known not to be billed when interrupted.
+        return Text("no (simulated)") if not view.billed else Text("unknown", style="yellow")
     if view.status != "completed":
         return Text("if it completes (failures are free)")
     return Text("yes")
 
 
-def task_details(view: TaskView) -> Table:
+def task_details(view: TaskView, *, command: str = "veo-tools") -> Table:
     """A two-column summary of one task: what it is, where it stands, what to do next."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -88,14 +110,15 @@ def task_details(view: TaskView) -> Table:
         grid.add_row("notes" if index == 0 else "", Text(note))
     if view.eta_s is not None:
         grid.add_row("eta", Text(f"about {max(1, round(view.eta_s))} s"))
-    grid.add_row("next", Text(_next_step(view)))
+    grid.add_row("next", Text(_next_step(view, command)))
     return grid
 
 
-def _next_step(view: TaskView) -> str:
-    """The engine's advice, with the CLI command to follow a task that is still running."""
+def _next_step(view: TaskView, command: str) -> str:
+    """The engine's advice, with the CLI command to follow a task that is still running
+    (``command`` keeps ``--sandbox``: the sandbox's tasks are in their own journal)."""
     if view.status in ("queued", "in_progress"):
-        return f"Still rendering: follow it with  veo-tools status {view.task_id} --wait 600"
+        return f"Still rendering: follow it with  {command} status {view.task_id} --wait 600"
     return view.next_step
 
 
@@ -142,21 +165,22 @@ def generate_command(rec: Recommendation) -> str:
     return " ".join(["veo-tools generate 'PROMPT'", *flags])
 
 
+class FitToWidth:
+    """A renderable built for the width it is printed at (narrow terminals drop columns)."""
+
+    def __init__(self, build: Callable[[int], RenderableType]) -> None:
+        self._build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._build(options.max_width)
+
+
+#: Below this width the task list leaves out its ``created`` and ``billed`` columns.
+NARROW = 110
+
+
 def task_list_table(tasks: TaskList) -> Group:
-    table = Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
-    for name in ("task", "created (UTC)", "model", "status", "price", "billed"):
-        table.add_column(name, no_wrap=True, justify="right" if name == "price" else "left")
-    table.add_column("file", overflow="fold")
-    for view in tasks.tasks:
-        table.add_row(
-            Text(view.task_id),
-            view.created_at.replace("T", " ").replace("+00:00", ""),
-            Text(view.model),
-            status_text(view.status, f" {view.progress}%" if view.status != "completed" else ""),
-            money(view.price_usd),
-            billed_text(view),
-            Text(short_path(view.video_path)),
-        )
+    table = FitToWidth(lambda width: _task_table(tasks, wide=width >= NARROW))
     budget = money(tasks.budget_usd) if tasks.budget_usd is not None else "no cap"
     footer = Text(
         f"Spent in the last 24 h: {money(tasks.spent_24h_usd)} (budget: {budget}; failed tasks "
@@ -164,4 +188,33 @@ def task_list_table(tasks: TaskList) -> Group:
     )
     if not tasks.tasks:
         return Group(Text("No tasks recorded yet."), footer)
-    return Group(table, footer)
+    return Group(table, footer, Text(GALLERY_HINT))
+
+
+def _task_table(tasks: TaskList, *, wide: bool) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    rows = [
+        (
+            Text(view.task_id),
+            view.created_at.replace("T", " ").replace("+00:00", ""),
+            Text(view.model, overflow="fold"),
+            status_text(view.status, f" {view.progress}%" if view.status != "completed" else ""),
+            money(view.price_usd),
+            billed_text(view),
+            Text(short_path(view.video_path), overflow="fold"),
+        )
+        for view in tasks.tasks
+    ]
+    whole_column(table, "task", [row[0] for row in rows])
+    if wide:
+        table.add_column("created (UTC)")
+    table.add_column("model", overflow="fold")
+    whole_column(table, "status", [row[3] for row in rows])
+    whole_column(table, "price", [row[4] for row in rows], justify="right")
+    if wide:
+        table.add_column("billed")
+    table.add_column("file", overflow="fold")
+    for task, created, model, status, price, billed, file in rows:
+        extra = (created, model, status, price, billed) if wide else (model, status, price)
+        table.add_row(task, *extra, file)
+    return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from rich.text import Text
 
@@ -46,7 +47,10 @@ def run_sandbox(cli: Cli, args: argparse.Namespace) -> int:
         ),
         soft_wrap=True,
     )
-    server.run()
+    # Ctrl-C is how the sandbox is stopped: its normal end, not an error (exit 0).
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    cli.err.print("veo-tools sandbox: stopped.", markup=False, highlight=False)
     return 0
 
 

@@ -32,6 +32,7 @@ from veo_tools.errors import (
     TransportError,
     VeoError,
 )
+from veo_tools.money import usd
 from veo_tools.transport.error_map import CHECK_AGAIN, looks_like_html, read_server_message
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ def _refused_model(model_id: str) -> Model | None:
 
 def _named(models: list[Model]) -> str:
     named = models[:MAX_NAMED]
-    shown = ", ".join(f"{m.id} ({m.channel}, {m.tier}, ${m.price_usd:g})" for m in named)
+    shown = ", ".join(f"{m.id} ({m.channel}, {m.tier}, {usd(m.price_usd)})" for m in named)
     more = len(models) - MAX_NAMED
     return shown + (f" and {more} more" if more > 0 else "")
 

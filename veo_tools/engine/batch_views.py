@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from veo_tools.engine.state import TERMINAL
 from veo_tools.engine.task_views import public_status, request_params
 from veo_tools.journal.store import TaskRecord
+from veo_tools.money import usd
 from veo_tools.types import BatchItemView, BatchView, ProgressEvent, TaskError
 
 
@@ -91,5 +92,5 @@ def batch_event(view: BatchView) -> ProgressEvent:
         task_id=view.batch_id,
         status=view.status,
         progress=min(share, 99) if view.status == "running" else share,
-        message=f"{finished}/{view.total} finished ({counts}); ${view.spent_usd:.2f} spent",
+        message=f"{finished}/{view.total} finished ({counts}); {usd(view.spent_usd)} spent",
     )

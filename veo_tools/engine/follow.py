@@ -22,7 +22,7 @@ from veo_tools.engine import availability
 from veo_tools.engine.polling import PollingPolicy
 from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback, heartbeat, status_message
 from veo_tools.engine.submission import terminal_fields
-from veo_tools.engine.task_views import policy_for
+from veo_tools.engine.task_views import estimated_message, policy_for
 from veo_tools.errors import (
     ConfigurationError,
     DownloadError,
@@ -46,6 +46,10 @@ LOST_REMOTE = (
     "The API does not know this task's remote id any more (expired, or submitted through "
     "another base URL or key). It may have been billed: check the APIYI console."
 )
+LOST_SIMULATED = (
+    "The sandbox does not know this task (the sandbox that ran it is gone). It was simulated: "
+    "nothing was billed."
+)
 
 
 async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
@@ -57,7 +61,8 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     except TaskNotFoundError as exc:
         # The API no longer knows the remote id (expired, or another account or base URL):
         # nothing more can be learnt, and it is never resubmitted on our own.
-        return eng.interrupt(rec, f"{exc.message} {LOST_REMOTE}", kind=exc.kind)
+        lost = LOST_SIMULATED if eng.settings.sandbox else LOST_REMOTE
+        return eng.interrupt(rec, f"{exc.message} {lost}", kind=exc.kind)
     except ModelUnavailableError as exc:
         if not looks_like_retired(exc.message):
             raise  # an outage may pass: keep following the task
@@ -150,6 +155,8 @@ async def _wait(
     deadline = eng.clock() + timeout
     policy = policy_for(rec, eng.settings.time_scale)
     trouble: VeoError | None = None
+    # When the API last told us the task's state (the create answer counts as the first time).
+    checked_at = rec.submitted_at or rec.created_at
     while rec.status not in TERMINAL:
         if rec.mode == "stream" or rec.remote_id is None:
             rec = await _wait_local(eng, rec, deadline, on_progress)
@@ -157,9 +164,11 @@ async def _wait(
         elapsed = eng.clock() - (rec.submitted_at or rec.created_at)
         delay = policy.next_delay(elapsed)
         last = eng.clock() + delay > deadline
-        await _idle(eng, rec, deadline - eng.clock() if last else delay, policy, on_progress)
+        pause = deadline - eng.clock() if last else delay
+        await _idle(eng, rec, pause, policy, on_progress, checked_at)
         try:
             rec, trouble = await refresh(eng, rec), None
+            checked_at = eng.clock()
         except VeoError as exc:
             if not exc.retryable:
                 raise
@@ -181,13 +190,20 @@ async def _idle(
     seconds: float,
     policy: PollingPolicy,
     on_progress: ProgressCallback | None,
+    checked_at: float,
 ) -> None:
-    """Sleep ``seconds``, reporting estimated progress at least every HEARTBEAT_S."""
+    """Sleep ``seconds``, reporting estimated progress at least every HEARTBEAT_S; a label
+    that goes past what the API reported says so (the first Official poll comes late)."""
     end = eng.clock() + max(0.0, seconds)
     while (left := end - eng.clock()) > 0:
-        elapsed = eng.clock() - (rec.submitted_at or rec.created_at)
-        pct = max(rec.progress, policy.estimate_progress(elapsed))
-        await eng.emit(on_progress, rec, status_message(rec), progress=pct)
+        now = eng.clock()
+        pct = max(
+            rec.progress, policy.estimate_progress(now - (rec.submitted_at or rec.created_at))
+        )
+        message = status_message(rec)
+        if pct > rec.progress:
+            message = estimated_message(message, checked_ago_s=now - checked_at, percent=pct)
+        await eng.emit(on_progress, rec, message, progress=pct)
         await eng.sleep(min(left, heartbeat(eng.settings.time_scale)))
 
 

@@ -83,6 +83,7 @@ class Engine:
             time_scale=self.settings.time_scale,
             deduplicated=deduplicated,
             unavailable_step=availability.step_for(self, rec.model) if gone else None,
+            simulated=self.settings.sandbox,
         )
 
     def record_failure(self, rec: TaskRecord, exc: VeoError) -> TaskRecord:

@@ -14,6 +14,15 @@ from veo_tools.types import TaskError, TaskStatus, TaskView
 PROMPT_PREVIEW_CHARS = 160
 
 
+def estimated_message(label: str, *, checked_ago_s: float, percent: int) -> str:
+    """A progress label that says what is known and what is guessed: the state the API last
+    reported and when, then the estimate (Official reports nothing between its late polls)::
+
+        queued at last check 40 s ago · ~45% (estimated)
+    """
+    return f"{label} at last check {max(0, round(checked_ago_s))} s ago · ~{percent}% (estimated)"
+
+
 def policy_for(rec: TaskRecord, time_scale: float) -> PollingPolicy:
     model = get_model(rec.model)
     params = request_params(rec)
@@ -44,8 +53,24 @@ def public_status(rec: TaskRecord) -> TaskStatus:
     return cast(TaskStatus, rec.status)
 
 
-def next_step(rec: TaskRecord, eta: float | None, unavailable_step: str | None = None) -> str:
+#: The advice for an interrupted task that ran on the sandbox: no money was ever at stake.
+SIMULATED_INTERRUPTED = (
+    "Interrupted: the outcome is unknown, but the task was simulated by the sandbox, so nothing "
+    "was billed. Do not resubmit blindly; call check_status again, or generate_video with "
+    "force_new=true for another take."
+)
+
+
+def next_step(
+    rec: TaskRecord,
+    eta: float | None,
+    unavailable_step: str | None = None,
+    *,
+    simulated: bool = False,
+) -> str:
     status = public_status(rec)
+    if status == "interrupted" and simulated:
+        return SIMULATED_INTERRUPTED
     tid = rec.task_id
     if status == "completed":
         if rec.video_path:
@@ -85,7 +110,9 @@ def task_view(
     time_scale: float,
     deduplicated: bool = False,
     unavailable_step: str | None = None,
+    simulated: bool = False,
 ) -> TaskView:
+    """``simulated``: the task ran on the sandbox, so an unknown outcome never means money."""
     end = rec.completed_at if rec.completed_at else now
     elapsed = max(0.0, end - (rec.submitted_at or rec.created_at))
     status = public_status(rec)
@@ -105,11 +132,11 @@ def task_view(
         status=status,
         progress=100 if status == "completed" else max(0, min(100, rec.progress)),
         price_usd=rec.price_usd,
-        billed=status != "failed",
+        billed=status != "failed" and not (simulated and status == "interrupted"),
         video_path=rec.video_path,
         video_url=rec.video_url,
         error=error,
-        next_step=next_step(rec, eta, unavailable_step),
+        next_step=next_step(rec, eta, unavailable_step, simulated=simulated),
         deduplicated=deduplicated,
         created_at=datetime.fromtimestamp(rec.created_at, UTC).isoformat(timespec="seconds"),
         elapsed_s=round(elapsed, 2),

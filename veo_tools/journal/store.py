@@ -41,6 +41,7 @@ from veo_tools.journal.schema import (
     owner_fields,
     record_from_row,
 )
+from veo_tools.money import usd
 
 __all__ = [
     "INTERRUPTED_MESSAGE",
@@ -473,8 +474,8 @@ def _check_budget(spent: float, rec: TaskRecord, cap: float, since: float) -> No
         return
     hours = max(rec.created_at - since, 0.0) / 3600
     raise BudgetExceededError(
-        f"Budget guard: this video costs ${rec.price_usd:.2f}, and ${spent:.2f} of the "
-        f"${cap:.2f} budget (VEO_TOOLS_BUDGET_USD) is already spent or committed by tasks from "
+        f"Budget guard: this video costs {usd(rec.price_usd)}, and {usd(spent)} of the "
+        f"{usd(cap)} budget (VEO_TOOLS_BUDGET_USD) is already spent or committed by tasks from "
         f"the last {hours:g} hours (failed tasks are not counted). Nothing was submitted. Choose "
         "a cheaper model (recommend_channel with priority='budget'), wait for older tasks to "
         "leave the window, or ask the user to raise the budget."
@@ -485,8 +486,8 @@ def _check_batch_budget(before: float, after: float, cap: float) -> None:
     if after <= cap + 1e-9:
         return
     raise BudgetExceededError(
-        f"Budget guard: this batch costs ${after - before:.2f} and ${before:.2f} of the "
-        f"${cap:.2f} budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
+        f"Budget guard: this batch costs {usd(after - before)} and {usd(before)} of the "
+        f"{usd(cap)} budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
         "Nothing was submitted or recorded. Shrink the batch, use cheaper models (Reverse "
         "fast), or ask the user to raise the budget."
     )

@@ -20,6 +20,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
+from veo_tools.money import usd
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _UNFINISHED = ("queued", "in_progress", "running")  # "running": a batch
 
@@ -63,7 +65,7 @@ class ScriptedVeoChatModel(GenericFakeChatModel):
                     ),
                     AIMessage(
                         "Your video is ready: {video_path} (task {task_id}, {model}, "
-                        "${price_usd}, status {status})."
+                        "{price_usd}, status {status})."
                     ),
                 ]
             )
@@ -133,8 +135,16 @@ def _fill(message: AIMessage, facts: dict[str, Any], *, call_ids: Iterable[int])
         ToolCall(name=c["name"], args=_fill_args(c["args"], facts), id=f"call_{next(ids)}")
         for c in message.tool_calls
     ]
-    text = _PLACEHOLDER.sub(lambda m: str(facts.get(m.group(1), m.group(0))), message.text)
+    text = _PLACEHOLDER.sub(lambda m: _spelled(m.group(1), facts, m.group(0)), message.text)
     return AIMessage(content=text, tool_calls=calls)
+
+
+def _spelled(name: str, facts: dict[str, Any], default: str) -> str:
+    """A fact as text; amounts (``*_usd``) as money (``$0.30``)."""
+    if name not in facts:
+        return default
+    value = facts[name]
+    return usd(value) if name.endswith("_usd") and isinstance(value, int | float) else str(value)
 
 
 def _fill_args(args: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 from veo_tools.catalog import Channel, all_models
@@ -146,6 +147,9 @@ class SandboxConfig:
     #: states ``retired_at_create``, ``retired_at_poll``, ``outage``, ``outage_at_poll``
     #: (see :mod:`veo_tools.sandbox.lifecycle`).
     lifecycle: Mapping[str, LifecycleState] = field(default_factory=dict)
+    #: Keep the task table in this JSON file, so tasks outlive the process (``VeoService``'s
+    #: embedded sandbox sets it under the sandbox state dir); ``None`` = memory only.
+    persist_path: Path | None = None
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

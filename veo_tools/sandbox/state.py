@@ -13,9 +13,11 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from veo_tools.catalog import Channel, Model
+from veo_tools.catalog import MODELS, Channel, Model
+from veo_tools.sandbox import persist
 from veo_tools.sandbox.assets import sample_video
 from veo_tools.sandbox.config import SandboxConfig
 from veo_tools.sandbox.faults import ONCE_PER_PROMPT, FaultBook, markers_in
@@ -122,6 +124,8 @@ class Sandbox:
         self._rng = random.Random(self.config.seed)
         self._seen_markers: set[tuple[str, str]] = set()
         self._epoch = (self.config.clock(), time.time())
+        if self.config.persist_path is not None:
+            self._reload(self.config.persist_path)
 
     def now(self) -> float:
         return self.config.clock()
@@ -168,7 +172,37 @@ class Sandbox:
         if "truncate" in markers_in(prompt):
             task.truncations = 1
         self.tasks[task.id] = task
+        self._persist(task)
         return task
+
+    # -- persistence (tasks that outlive the process) ---------------------------------------
+
+    def _reload(self, path: Path) -> None:
+        """Load the tasks an earlier process left, placed on this clock by their Unix times."""
+        for row in persist.load(path):
+            model = MODELS.get(str(row["model"]))
+            if model is None:
+                continue  # a model the catalog no longer has
+            created = self._epoch[0] + (float(row["created_unix"]) - self._epoch[1])
+            fields = {k: row[k] for k in persist.FIELDS[5:]}
+            task = SimTask(row["id"], model, row["prompt"], row["via"], created, **fields)
+            self.tasks.setdefault(task.id, task)
+
+    def _persist(self, task: SimTask) -> None:
+        path = self.config.persist_path
+        if path is None:
+            return
+        row = {
+            "id": task.id,
+            "model": task.model.id,
+            "prompt": task.prompt,
+            "via": task.via,
+            "created_unix": self._epoch[1] + (task.created - self._epoch[0]),
+            "render_s": task.render_s,
+            **{k: getattr(task, k) for k in persist.FIELDS[6:]},
+        }
+        retention = self.scaled(self.config.retention_s)
+        persist.save(path, [row], keep_after_unix=time.time() - retention)
 
     def find(self, task_id: str) -> SimTask | None:
         return self.tasks.get(task_id)

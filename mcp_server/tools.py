@@ -129,7 +129,12 @@ async def recommend_channel(
     ctx: AppContext, **arguments: Any
 ) -> Annotated[CallToolResult, Recommendation]:
     with _engine_errors(RECOMMEND_CHANNEL):
-        return recommendation_result(recommend(_parse(RecommendChannelInput, arguments)))
+        needs = _parse(RecommendChannelInput, arguments)
+        service = _state(ctx).service
+        # Among the models up now when the engine runs; without one (no key, a damaged
+        # journal) the pure decision tree still answers.
+        rec = await service.recommend_now(needs) if service else recommend(needs)
+    return recommendation_result(rec)
 
 
 async def list_tasks(ctx: AppContext, **arguments: Any) -> Annotated[CallToolResult, TaskList]:

@@ -3,8 +3,9 @@ LangChain tools and the CLI's ``--json``, each on its own journal against one sa
 loopback (the CLI is a new process-like run per command, as a user runs it).
 
 Cases: a fresh generate, its duplicate, the duplicate with a wait (it waits for the existing
-task everywhere), check_status on a batch id (a read-only summary), bad input and an unknown
-task. Results are compared field by field, allowing for each front-end's wrapping (MCP's
+task everywhere), check_status on a batch id (a read-only summary), bad input, an unknown
+task, and recommend_channel while Official is in an outage (routed around it everywhere).
+Results are compared field by field, allowing for each front-end's wrapping (MCP's
 ``structuredContent`` and ``Error executing tool X:``, LangChain's artifact and ``ToolMessage``,
 the CLI's JSON on stdout and ``veo-tools: error:`` on stderr).
 """
@@ -50,7 +51,10 @@ Outcomes = dict[str, Outcome]
 @pytest.fixture(scope="module")
 def sandbox_url() -> Iterator[str]:
     """One sandbox for the module (the cases run once; each test checks one of them)."""
-    server = make_server("127.0.0.1", 0, SandboxConfig(time_scale=TIME_SCALE), log_level="warning")
+    # Official is in an outage (the cases generate on Reverse): recommend_channel must route
+    # around it the same way everywhere.
+    config = SandboxConfig(time_scale=TIME_SCALE, lifecycle={"official": "outage"})
+    server = make_server("127.0.0.1", 0, config, log_level="warning")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -141,6 +145,7 @@ def through_cli(root: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> O
     outcomes["batch"] = cli("status", started[1]["batch_id"], "--wait", "60")
     outcomes["bad_input"] = cli("generate", "a fox\x1b[2J", "--no-wait")
     outcomes["unknown"] = cli("status", UNKNOWN)
+    outcomes["recommend"] = cli("recommend", "--priority", "quality")
     return outcomes
 
 
@@ -158,6 +163,7 @@ async def run_cases(call: Callable[[str, dict[str, Any]], Any]) -> Outcomes:
     outcomes["batch"] = await call("check_status", {"task_id": batch_id, "wait_seconds": 60})
     outcomes["bad_input"] = await call("generate_video", {"prompt": "a fox\x1b[2J"})
     outcomes["unknown"] = await call("check_status", {"task_id": UNKNOWN})
+    outcomes["recommend"] = await call("recommend_channel", {"priority": "quality"})
     return outcomes
 
 
@@ -246,3 +252,18 @@ def test_an_unknown_task_is_the_same_error_everywhere(outcomes: dict[str, Outcom
     texts = {text for _, text in messages.values()}
     assert len(texts) == 1, messages
     assert f"No task '{UNKNOWN}'" in texts.pop()
+
+
+def test_recommend_channel_routes_around_a_down_channel_the_same_way_everywhere(
+    outcomes: dict[str, Outcomes],
+) -> None:
+    fields = same(
+        outcomes,
+        "recommend",
+        ("channel", "model", "best_fit", "availability", "warnings", "generate_video_args"),
+    )
+    # Quality asks for Official standard; Official is out, so the best fit that is up is named,
+    # with what it gives up.
+    assert fields["best_fit"] == "veo-3.1-generate-preview"
+    assert fields["channel"] == "reverse" and fields["availability"]["state"] == "available"
+    assert fields["warnings"] and "veo-3.1-generate-preview" in " ".join(fields["warnings"])

@@ -91,10 +91,10 @@ async def run_recommend(cli: Cli, args: argparse.Namespace) -> int:
         count=args.count,
         scenario=args.scenario,
     )
-    # The recommender is pure: no service, no key, no network.
-    from veo_tools.recommend import recommend_channel
-
-    rec = recommend_channel(needs)
+    # Among the models up now: the live list needs no spending (a missing key only makes it
+    # unknown, and the answer says so).
+    async with open_service(cli) as service:
+        rec = await service.recommend_now(needs)
     if cli.json:
         cli.emit_json(rec)
     else:

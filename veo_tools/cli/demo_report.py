@@ -113,7 +113,7 @@ class DemoReport(BaseModel):
         lines = [
             f"Total spend: {money(self.total_spend_usd)} for {videos} videos. The rejected "
             "request was not billed, the repeated one was deduplicated (not paid twice), and the "
-            "create refused by the down channel made no task and cost nothing.",
+            "one meant for the down channel went to Reverse: nothing was paid to the down one.",
         ]
         if self.sandbox_billed_usd is not None:
             lines.append(

@@ -235,14 +235,19 @@ class CheckStatusTool(_EngineLoopTool):
 
 
 class RecommendChannelTool(VeoTool):
-    """``recommend_channel``: the decision tree, priced from the catalog."""
+    """``recommend_channel``: the decision tree among the models up now, priced from the catalog."""
 
     name: str = RECOMMEND_CHANNEL
     description: str = TOOL_DESCRIPTIONS[RECOMMEND_CHANNEL]
     args_schema: type[BaseModel] = RecommendChannelInput
 
     def _execute(self, args: dict[str, Any]) -> BaseModel:
-        return self.runner.service.recommend(as_sent(RecommendChannelInput, args))
+        needs = as_sent(RecommendChannelInput, args)
+        return self.runner.call(lambda service, _: service.recommend_now(needs))
+
+    async def _aexecute(self, args: dict[str, Any]) -> BaseModel:
+        needs = as_sent(RecommendChannelInput, args)
+        return await self.runner.acall(lambda service, _: service.recommend_now(needs))
 
 
 class ListTasksTool(VeoTool):

@@ -23,7 +23,6 @@ from veo_tools.money import usd
 from veo_tools.types import BatchItemView, BatchView, Recommendation, TaskList, TaskView
 
 #: ``list_tasks`` names at most this many tasks in its summary (all are in the JSON).
-SUMMARY_TASKS = 10
 #: Batch results name at most this many item task ids / failed items (``BatchView.summary``).
 SUMMARY_ITEMS = 10
 _UNFINISHED = ("queued", "in_progress", "not_reserved")
@@ -113,15 +112,19 @@ def recommendation_result(rec: Recommendation) -> CallToolResult:
 
 def task_list_result(tasks: TaskList) -> CallToolResult:
     budget = f" of a {usd(tasks.budget_usd)} budget" if tasks.budget_usd is not None else ""
+    shown = tasks.summary()
     lines = [f"{len(tasks.tasks)} task(s); {usd(tasks.spent_24h_usd)} spent in 24 h{budget}."]
-    lines += [f"- {task_line(view)}" for view in tasks.tasks[:SUMMARY_TASKS]]
-    if len(tasks.tasks) > SUMMARY_TASKS:
-        lines.append(f"... {len(tasks.tasks) - SUMMARY_TASKS} more in the JSON below.")
+    lines += [f"- {task_line(view)}" for view in shown.tasks]
+    if shown.tasks_omitted:
+        lines.append(
+            f"... {shown.tasks_omitted} older task(s) left out: narrow with status or limit "
+            "(veo-tools tasks lists them all)."
+        )
     if not tasks.tasks:
         lines.append("Start one with generate_video (recommend_channel first if unsure).")
     else:
         lines.append("Follow any of them with check_status(task_id=...).")
-    return _result("\n".join(lines), tasks)
+    return _result("\n".join(lines), shown)
 
 
 def finished_items(view: BatchView) -> int:

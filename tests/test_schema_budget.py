@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp import Client
 
+from mcp_server import create_server
+from veo_tools.langchain.tools import to_content
+from veo_tools.service import VeoService
+from veo_tools.settings import Settings
 from veo_tools.types import BatchItemView, BatchView
 from veo_tools.wording import TOOL_NAMES
 
@@ -71,3 +76,38 @@ def test_a_batch_of_500_is_summarised_within_2_kb_and_says_how_many_items_it_lef
     assert len(compact.model_dump_json(exclude_none=True).encode()) <= RESULT_BUDGET
     assert compact.total == 500 and compact.items_omitted == 500 - len(compact.items)
     assert json.loads(compact.model_dump_json())["batch_id"] == view.batch_id
+
+
+async def test_list_tasks_and_a_failed_over_task_fit_2_kb_in_mcp_and_langchain(
+    tmp_path: Path,
+) -> None:
+    """Real results, not hand-built ones: 12 finished tasks listed, and a generate that was routed
+    around a down channel (the longest notes a task result carries)."""
+    settings = Settings.from_env(
+        {},
+        sandbox=True,
+        time_scale=0.002,
+        state_dir=tmp_path / "state",
+        output_dir=tmp_path / "out",
+        input_dirs=[tmp_path],
+    )
+    async with VeoService(settings) as service:
+        for i in range(12):
+            await service.generate(
+                {"prompt": f"a lighthouse at dusk, take {i}", "wait_seconds": 30}
+            )
+        assert service.sandbox is not None
+        service.sandbox.lifecycle["official"] = "outage"
+        routed = await service.generate({"prompt": "a paper boat in the rain", "wait_seconds": 30})
+        assert routed.notes and routed.channel == "reverse"
+        async with Client(create_server(service=service)) as client:
+            listed = await client.call_tool("list_tasks", {})
+        tasks = service.list_tasks({})
+    structured = listed.structured_content or {}
+    assert len(json.dumps(structured).encode()) <= RESULT_BUDGET
+    # 12 takes, the routed one, and the create Official refused on the way (failed, not billed).
+    assert len(tasks.tasks) == 14
+    assert 0 < len(structured["tasks"]) < 14 and structured["tasks_omitted"] > 0
+    assert len(structured["tasks"]) + structured["tasks_omitted"] == 14
+    assert len(to_content(tasks).encode()) <= RESULT_BUDGET
+    assert len(routed.model_dump_json().encode()) <= RESULT_BUDGET

@@ -42,6 +42,8 @@ Scenario = Literal[
 MAX_PROMPT_CHARS = 20_000
 #: Tool results name at most this many batch items (the rest are counted in items_omitted).
 SUMMARY_ITEMS = 10
+#: The most an agent reads of one tool result (JSON bytes); lists are cut to fit.
+RESULT_BYTES = 2048
 MAX_WAIT_SECONDS = 3600
 
 SCENARIO_DESCRIPTIONS: dict[str, str] = {
@@ -332,6 +334,25 @@ class TaskList(BaseModel):
     tasks: list[TaskView]
     spent_24h_usd: float = Field(description="Spend of non-failed tasks in the last 24 hours.")
     budget_usd: float | None = None
+    tasks_omitted: int = Field(
+        0, description="Older tasks left out to keep the result small: narrow with status/limit."
+    )
+
+    def summary(self, max_bytes: int = RESULT_BYTES) -> TaskList:
+        """This list as a tool result an agent reads: the newest tasks whose JSON fits in
+        ``max_bytes``; ``tasks_omitted`` counts the rest (each works with check_status, and the
+        CLI's ``veo-tools tasks`` shows them all)."""
+        kept = list(self.tasks)
+        view = self
+        while kept and len(view.model_dump_json().encode()) > max_bytes:
+            kept.pop()
+            view = self.model_copy(
+                update={
+                    "tasks": kept,
+                    "tasks_omitted": self.tasks_omitted + len(self.tasks) - len(kept),
+                }
+            )
+        return view
 
 
 class BatchItemView(BaseModel):

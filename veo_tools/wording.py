@@ -79,7 +79,7 @@ def descriptions(
         ),
         LIST_TASKS: (
             "Recorded video tasks, newest first. Use it to find a task_id again after a time-out "
-            "or restart. Returns tasks, spent_24h_usd and budget_usd. Free."
+            "or restart. Returns tasks and the 24 h spend. Free."
         ),
     }
 
@@ -133,7 +133,7 @@ ARGS = {
     "need_aspect_ratio": "Needed aspect ratio.",
     "count": "Videos wanted, for the cost estimate.",
     "scenario": "A known business scenario.",
-    "status": "Only tasks in this status (default: all).",
+    "status": "Only this status.",
     "limit": "How many recent tasks.",
 }
 

@@ -30,6 +30,7 @@ from veo_tools.types import (
     ListTasksInput,
     ProgressEvent,
     RecommendChannelInput,
+    TaskList,
     TaskView,
     explain_validation_error,
 )
@@ -130,9 +131,11 @@ class VeoTool(BaseTool):
 
 def to_content(result: BaseModel) -> str:
     """Compact JSON for the model: no empty fields, and per batch item no defaults either; a
-    big batch is summarised (the artifact keeps every item)."""
+    big batch or a long task list is summarised (the artifact keeps every item)."""
     if isinstance(result, BatchView):
         return result.summary().model_dump_json(exclude_none=True, exclude_defaults=True)
+    if isinstance(result, TaskList):
+        return result.summary().model_dump_json(exclude_none=True)
     return result.model_dump_json(exclude_none=True)
 
 

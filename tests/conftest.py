@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
-import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from types import MappingProxyType
 
 import platformdirs
 import pytest
 import uvicorn
+from loopback_support import running_in_thread
 
 from veo_tools import catalog
 from veo_tools.catalog import Catalog, Lifecycle
@@ -84,19 +84,5 @@ def serve_in_thread() -> Iterator[Callable[[uvicorn.Server], str]]:
 
     Every server started is stopped when the test ends.
     """
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
-
-    def start(server: uvicorn.Server) -> str:
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert server.started, "server did not start"
-        running.append((server, thread))
-        return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-
-    yield start
-    for server, thread in running:
-        server.should_exit = True
-        thread.join(5)
+    with ExitStack() as running:
+        yield lambda server: running.enter_context(running_in_thread(server))

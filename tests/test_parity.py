@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import ToolCall, ToolMessage
+from loopback_support import running_in_thread
 from mcp import Client
 from mcp.types import TextContent
 
@@ -54,16 +53,8 @@ def sandbox_url() -> Iterator[str]:
     # Official is in an outage (the cases generate on Reverse): recommend_channel must route
     # around it the same way everywhere.
     config = SandboxConfig(time_scale=TIME_SCALE, lifecycle={"official": "outage"})
-    server = make_server("127.0.0.1", 0, config, log_level="warning")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "the sandbox did not start"
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(5)
+    with running_in_thread(make_server("127.0.0.1", 0, config, log_level="warning")) as url:
+        yield url
 
 
 def settings_for(root: Path, base_url: str) -> Settings:

@@ -18,6 +18,8 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
+from veo_tools.journal.interface import JournalStore
+from veo_tools.journal.postgres import PostgresJournal
 from veo_tools.journal.schema import MIGRATIONS
 from veo_tools.journal.store import (
     INTERRUPTED_MESSAGE,
@@ -32,9 +34,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000.0
 
 
-@pytest.fixture
-def journal(tmp_path: Path) -> Any:
-    with Journal(tmp_path / "state" / JOURNAL_FILENAME) as j:
+@pytest.fixture(params=["sqlite", "postgres"])
+def journal(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """Every store behind the journal interface: this suite is the contract both keep."""
+    if request.param == "postgres":
+        store: JournalStore = PostgresJournal(request.getfixturevalue("postgres_url"))
+    else:
+        store = Journal(tmp_path / "state" / JOURNAL_FILENAME)
+    with store as j:
         yield j
 
 
@@ -74,7 +81,7 @@ def test_journal_creates_parent_dirs_and_is_in_wal_mode(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_inserted_task_reads_back_by_local_id_and_by_remote_id(journal: Journal) -> None:
+def test_inserted_task_reads_back_by_local_id_and_by_remote_id(journal: JournalStore) -> None:
     rec = record(remote_id="video_abc", error_retryable=True, batch_index=None)
     journal.insert(rec)
     assert journal.get(rec.task_id) == rec
@@ -86,7 +93,7 @@ def test_new_record_updated_at_defaults_to_created_at() -> None:
     assert record().updated_at == T0
 
 
-def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: Journal) -> None:
+def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: JournalStore) -> None:
     rec = record()
     journal.insert(rec)
     updated = journal.update(rec.task_id, status="completed", progress=100, video_url="https://v")
@@ -95,7 +102,7 @@ def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: Journal)
     assert journal.get(rec.task_id) == updated
 
 
-def test_update_refuses_unknown_fields_and_bad_status(journal: Journal) -> None:
+def test_update_refuses_unknown_fields_and_bad_status(journal: JournalStore) -> None:
     rec = record()
     journal.insert(rec)
     with pytest.raises(TypeError, match="nonsense"):
@@ -104,19 +111,19 @@ def test_update_refuses_unknown_fields_and_bad_status(journal: Journal) -> None:
         journal.update(rec.task_id, status="done")
 
 
-def test_update_of_unknown_task_raises_task_not_found(journal: Journal) -> None:
+def test_update_of_unknown_task_raises_task_not_found(journal: JournalStore) -> None:
     with pytest.raises(TaskNotFoundError, match="list_tasks"):
         journal.update("veo_0000000000000000", status="failed")
 
 
-def test_insert_of_same_task_id_twice_is_refused(journal: Journal) -> None:
+def test_insert_of_same_task_id_twice_is_refused(journal: JournalStore) -> None:
     rec = record()
     journal.insert(rec)
     with pytest.raises(InvalidRequestError, match="clashes"):
         journal.insert(rec)
 
 
-def test_list_returns_newest_first_with_status_batch_and_limit_filters(journal: Journal) -> None:
+def test_list_returns_newest_first_with_status_batch_and_limit_filters(journal: JournalStore) -> None:
     journal.create_batch("b1", [{"prompt": "x"}], created_at=T0)
     recs = [
         record(created_at=T0 + i, status="failed" if i % 2 else "queued", batch_id="b1")
@@ -131,7 +138,7 @@ def test_list_returns_newest_first_with_status_batch_and_limit_filters(journal: 
     assert len(journal.list(limit=2)) == 2
 
 
-def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(journal: Journal) -> None:
+def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(journal: JournalStore) -> None:
     for status in ("submitting", "queued", "in_progress", "completed", "interrupted", "failed"):
         journal.insert(record(status=status, price_usd=1.0, created_at=T0 + 100))
     journal.insert(record(status="completed", price_usd=50.0, created_at=T0))
@@ -143,7 +150,7 @@ def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(journal: 
 # --- reserve --------------------------------------------------------------------------------
 
 
-def test_reserve_returns_recent_task_with_same_fingerprint(journal: Journal) -> None:
+def test_reserve_returns_recent_task_with_same_fingerprint(journal: JournalStore) -> None:
     first, dup = journal.reserve(record(), dedupe_since=T0 - 900)
     assert dup is False
     again, dup = journal.reserve(record(created_at=T0 + 60), dedupe_since=T0 + 60 - 900)
@@ -151,7 +158,7 @@ def test_reserve_returns_recent_task_with_same_fingerprint(journal: Journal) -> 
     assert len(journal.list()) == 1
 
 
-def test_reserve_returns_newest_of_several_matching_tasks(journal: Journal) -> None:
+def test_reserve_returns_newest_of_several_matching_tasks(journal: JournalStore) -> None:
     journal.insert(record(created_at=T0))
     newest = record(created_at=T0 + 5)
     journal.insert(newest)
@@ -159,26 +166,26 @@ def test_reserve_returns_newest_of_several_matching_tasks(journal: Journal) -> N
     assert dup and found.task_id == newest.task_id
 
 
-def test_reserve_inserts_when_matching_task_is_older_than_window(journal: Journal) -> None:
+def test_reserve_inserts_when_matching_task_is_older_than_window(journal: JournalStore) -> None:
     journal.insert(record(created_at=T0))
     _, dup = journal.reserve(record(created_at=T0 + 1000), dedupe_since=T0 + 100)
     assert dup is False and len(journal.list()) == 2
 
 
-def test_reserve_does_not_deduplicate_failed_tasks(journal: Journal) -> None:
+def test_reserve_does_not_deduplicate_failed_tasks(journal: JournalStore) -> None:
     journal.insert(record(status="failed"))
     fresh = record(created_at=T0 + 1)
     got, dup = journal.reserve(fresh, dedupe_since=T0 - 900)
     assert dup is False and got.task_id == fresh.task_id
 
 
-def test_reserve_without_window_inserts_even_when_fingerprint_matches(journal: Journal) -> None:
+def test_reserve_without_window_inserts_even_when_fingerprint_matches(journal: JournalStore) -> None:
     journal.insert(record())
     _, dup = journal.reserve(record(created_at=T0 + 1), dedupe_since=None)
     assert dup is False and len(journal.list()) == 2
 
 
-def test_reserve_finds_same_idempotency_key_at_any_age_and_status(journal: Journal) -> None:
+def test_reserve_finds_same_idempotency_key_at_any_age_and_status(journal: JournalStore) -> None:
     old = record(idempotency_key="take-1", status="failed", fingerprint="other", created_at=0.0)
     journal.insert(old)
     got, dup = journal.reserve(record(idempotency_key="take-1"), dedupe_since=None)
@@ -187,7 +194,7 @@ def test_reserve_finds_same_idempotency_key_at_any_age_and_status(journal: Journ
     assert dup is False
 
 
-def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: Journal) -> None:
+def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: JournalStore) -> None:
     journal.insert(record(price_usd=0.9, fingerprint="a"))
     with pytest.raises(BudgetExceededError, match="VEO_TOOLS_BUDGET_USD") as info:
         journal.reserve(
@@ -201,7 +208,7 @@ def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: Journal) -
     assert dup is False
 
 
-def test_reserve_returns_duplicate_even_when_budget_is_spent(journal: Journal) -> None:
+def test_reserve_returns_duplicate_even_when_budget_is_spent(journal: JournalStore) -> None:
     journal.insert(record(price_usd=5.0))
     _, dup = journal.reserve(record(price_usd=5.0), dedupe_since=T0 - 1, budget=(1.0, T0 - 1))
     assert dup is True
@@ -282,7 +289,7 @@ def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
     assert keys == sorted(expected + [f"shared-{i}" for i in range(n)])
 
 
-def test_threads_sharing_one_journal_do_not_interfere(journal: Journal) -> None:
+def test_threads_sharing_one_journal_do_not_interfere(journal: JournalStore) -> None:
     def work() -> None:
         for _ in range(50):
             rec = journal.reserve(record(fingerprint=new_task_id()), dedupe_since=None)[0]
@@ -300,7 +307,7 @@ def test_threads_sharing_one_journal_do_not_interfere(journal: Journal) -> None:
 
 
 @pytest.mark.slow
-def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal) -> None:
+def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: JournalStore) -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     dead = child.pid
@@ -340,7 +347,7 @@ def test_interrupted_message_explains_billing_and_force_new() -> None:
     "task_id", ["x' OR 1=1 --", "'; DROP TABLE tasks; --", '" OR ""="', "%", "*"]
 )
 def test_sql_looking_ids_are_simply_not_found_and_tables_stay_intact(
-    journal: Journal, task_id: str
+    journal: JournalStore, task_id: str
 ) -> None:
     rec = record(remote_id="video_1")
     journal.insert(rec)
@@ -352,7 +359,7 @@ def test_sql_looking_ids_are_simply_not_found_and_tables_stay_intact(
     assert journal.list() == [rec]
 
 
-def test_batches_round_trip_and_their_tasks_come_back_in_index_order(journal: Journal) -> None:
+def test_batches_round_trip_and_their_tasks_come_back_in_index_order(journal: JournalStore) -> None:
     items: list[dict[str, Any]] = [{"prompt": "a", "seconds": 8}, {"prompt": "b"}]
     journal.create_batch("batch_1", items, created_at=T0)
     for index in (1, 0):
@@ -366,7 +373,7 @@ def test_batches_round_trip_and_their_tasks_come_back_in_index_order(journal: Jo
         journal.update_batch("nope", "completed")
 
 
-def test_task_naming_an_unknown_batch_is_refused(journal: Journal) -> None:
+def test_task_naming_an_unknown_batch_is_refused(journal: JournalStore) -> None:
     with pytest.raises(InvalidRequestError, match="unknown batch"):
         journal.insert(record(batch_id="missing"))
 

@@ -17,7 +17,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -28,9 +28,12 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
+from veo_tools.journal import work
+from veo_tools.journal.interface import WorkClaim
 from veo_tools.journal.schema import (
     COLUMNS,
     MIGRATIONS,
+    STATUS_RANK,
     BatchRecord,
     RecordStatus,
     TaskMode,
@@ -38,7 +41,9 @@ from veo_tools.journal.schema import (
     check_values,
     fingerprint,
     new_task_id,
+    rank_sql,
     record_from_row,
+    statements_for,
 )
 
 __all__ = [
@@ -145,8 +150,8 @@ class Journal:
                     f"veo-tools understands ({len(MIGRATIONS)}). Upgrade veo-tools, or point "
                     "VEO_TOOLS_STATE_DIR at another directory."
                 )
-            for statements in MIGRATIONS[version:]:
-                for statement in statements:
+            for step in MIGRATIONS[version:]:
+                for statement in statements_for(step, "sqlite"):
                     conn.execute(statement)
             # PRAGMA takes no parameters; the value is our own integer.
             conn.execute(f"PRAGMA user_version = {len(MIGRATIONS):d}")
@@ -249,20 +254,17 @@ class Journal:
         return None if row is None else record_from_row(row)
 
     def update(self, task_id: str, **fields: Any) -> TaskRecord:
-        """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row."""
-        unknown = set(fields) - set(COLUMNS)
-        if unknown:
-            raise TypeError(f"Journal.update() cannot set {sorted(unknown)}")
-        check_values(fields)
-        fields.setdefault("updated_at", time.time())
-        assignments = ", ".join(f"{name} = ?" for name in fields)
+        """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row.
+
+        A ``status`` that would move the task backwards (see ``STATUS_RANK``) changes nothing:
+        the row as it is comes back.
+        """
+        sql, params = update_statement(task_id, fields, "?")
         with self._transaction() as conn:
-            cursor = conn.execute(
-                f"UPDATE tasks SET {assignments} WHERE task_id = ?", (*fields.values(), task_id)
-            )
-            if cursor.rowcount == 0:
-                raise _not_found(task_id)
+            conn.execute(sql, params)
             row = conn.execute(f"{_SELECT} WHERE task_id = ?", (task_id,)).fetchone()
+            if row is None:
+                raise _not_found(task_id)
         return record_from_row(row)
 
     def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
@@ -378,6 +380,42 @@ class Journal:
         return self._query(
             f"{_SELECT} WHERE batch_id = ? ORDER BY batch_index, created_at", (batch_id,)
         )
+
+    # --- shared workers (journal.work) -----------------------------------------------------
+
+    def claim_work(
+        self, worker_id: str, caps: Mapping[str, int], *, now: float, lease_s: float
+    ) -> WorkClaim:
+        with self._transaction() as conn:
+            return work.claim_work(
+                work.Db(conn, "sqlite"), worker_id, caps, now=now, lease_s=lease_s, pid=os.getpid()
+            )
+
+    def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
+        with self._transaction() as conn:
+            return work.renew_leases(work.Db(conn, "sqlite"), worker_id, task_ids, until=until)
+
+    def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
+        with self._transaction() as conn:
+            work.release_lease(work.Db(conn, "sqlite"), worker_id, task_id, now=now)
+
+
+def update_statement(
+    task_id: str, fields: dict[str, Any], mark: str
+) -> tuple[str, tuple[object, ...]]:
+    """The guarded ``UPDATE`` of :meth:`Journal.update` (``mark``: the placeholder)."""
+    unknown = set(fields) - set(COLUMNS)
+    if unknown:
+        raise TypeError(f"Journal.update() cannot set {sorted(unknown)}")
+    check_values(fields)
+    fields.setdefault("updated_at", time.time())
+    assignments = ", ".join(f"{name} = {mark}" for name in fields)
+    where = f"task_id = {mark}"
+    params: tuple[object, ...] = (*fields.values(), task_id)
+    if "status" in fields:
+        where += f" AND (status = {mark} OR {rank_sql()} < {mark})"
+        params += (fields["status"], STATUS_RANK[fields["status"]])
+    return f"UPDATE tasks SET {assignments} WHERE {where}", params
 
 
 def _not_found(task_id: str) -> TaskNotFoundError:

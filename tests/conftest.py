@@ -39,6 +39,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         "VEO_TOOLS_BUDGET_USD",
         "VEO_TOOLS_INPUT_DIRS",
         "VEO_TOOLS_TIME_SCALE",
+        "VEO_TOOLS_JOURNAL_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VEO_TOOLS_STATE_DIR", str(tmp_path / "default-state"))

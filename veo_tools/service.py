@@ -20,10 +20,11 @@ import httpx
 from pydantic import SecretStr
 
 from veo_tools.engine import follow, submission
-from veo_tools.engine.batches import Batches
+from veo_tools.engine.batches import Batches, caps
 from veo_tools.engine.rerender import explicit_overrides, rerender_input
 from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
-from veo_tools.journal.store import Journal
+from veo_tools.engine.workers import DEFAULT_LEASE_S, Worker, WorkerReport
+from veo_tools.journal.interface import WORKERS_BATCH, JournalStore, open_journal
 from veo_tools.recommend import recommend_channel
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
 from veo_tools.transport.http import ApiHttp
@@ -60,7 +61,7 @@ class VeoService:
         settings: Settings | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        journal: Journal | None = None,
+        journal: JournalStore | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         dedupe_window_s: float = DEDUPE_WINDOW_S,
@@ -88,7 +89,7 @@ class VeoService:
             max_retries=self.settings.max_retries,
             sleep=sleep,
         )
-        self.journal = journal or Journal.in_state_dir(self.settings.journal_dir)
+        self.journal = journal or open_journal(self.settings)
         self._eng = Engine(self.settings, self.journal, http, clock, sleep, os.getpid())
         self._dedupe_window = dedupe_window_s
         self._batches = Batches(self._eng, dedupe_window_s)
@@ -254,6 +255,26 @@ class VeoService:
         self.settings.require_key()
         inputs = self._batches.inputs(batch_id)
         return await self._batches.run(batch_id, inputs, concurrency, wait, on_progress)
+
+    def enqueue_batch(self, items: Sequence[Any]) -> BatchView:
+        """Check, price and record a batch for shared workers (``veo-tools worker``) to run."""
+        self.settings.require_key()
+        batch_id, _inputs = self._batches.create(items)
+        self.journal.update_batch(batch_id, WORKERS_BATCH)
+        return self._batches.status(batch_id)
+
+    async def run_worker(
+        self,
+        *,
+        concurrency: int | Mapping[str, int] | None = None,
+        lease_s: float = DEFAULT_LEASE_S,
+        poll_s: float = 1.0,
+        exit_when_idle: bool = False,
+    ) -> WorkerReport:
+        """Work on the enqueued batches of the journal with other workers until stopped."""
+        self.settings.require_key()
+        worker = Worker(self._eng, caps(concurrency), lease_s=lease_s, poll_s=poll_s)
+        return await worker.run(exit_when_idle=exit_when_idle)
 
     def batch_status(self, batch_id: str) -> BatchView:
         """Counts by status, spend, failed items with reasons, and one line per item."""

@@ -12,6 +12,7 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``VEO_TOOLS_INPUT_DIRS``| the current directory, none if it is ``/`` (``os.pathsep``-separated) |
 | ``VEO_TOOLS_BUDGET_USD``| no cap                          |
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
+| ``VEO_TOOLS_JOURNAL_URL``| the SQLite journal in the state dir |
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ ENV_VARS: dict[str, str] = {
     "VEO_TOOLS_INPUT_DIRS": "the current directory (none when it is /)",
     "VEO_TOOLS_BUDGET_USD": "no cap",
     "VEO_TOOLS_TIME_SCALE": "1",
+    "VEO_TOOLS_JOURNAL_URL": "none: a SQLite journal in the state dir (set postgresql://... to "
+    "share one journal between replicas and workers; needs veo-tools[postgres])",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -101,6 +104,8 @@ class Settings:
     #: The SSE stream holds the connection open for the whole render.
     stream_timeout: float = 900.0
     max_retries: int = 4
+    #: ``postgresql://…``: the shared PostgreSQL journal (None: SQLite in ``journal_dir``).
+    journal_url: SecretStr | None = None
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
@@ -139,6 +144,8 @@ class Settings:
             values["budget_usd"] = budget
         if (scale := _float(env, "VEO_TOOLS_TIME_SCALE")) is not None:
             values["time_scale"] = scale
+        if journal_url := env.get("VEO_TOOLS_JOURNAL_URL", "").strip():
+            values["journal_url"] = SecretStr(journal_url)
         unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown:
             raise ConfigurationError(
@@ -150,6 +157,8 @@ class Settings:
                 continue
             if name == "api_key" and isinstance(value, str):
                 value = SecretStr(_bare_key(value))
+            if name == "journal_url" and isinstance(value, str):
+                value = SecretStr(value)
             if name in {"output_dir", "state_dir"}:
                 value = Path(value).expanduser()
             if name == "input_dirs":

@@ -123,7 +123,9 @@ def test_insert_of_same_task_id_twice_is_refused(journal: JournalStore) -> None:
         journal.insert(rec)
 
 
-def test_list_returns_newest_first_with_status_batch_and_limit_filters(journal: JournalStore) -> None:
+def test_list_returns_newest_first_with_status_batch_and_limit_filters(
+    journal: JournalStore,
+) -> None:
     journal.create_batch("b1", [{"prompt": "x"}], created_at=T0)
     recs = [
         record(created_at=T0 + i, status="failed" if i % 2 else "queued", batch_id="b1")
@@ -138,7 +140,9 @@ def test_list_returns_newest_first_with_status_batch_and_limit_filters(journal: 
     assert len(journal.list(limit=2)) == 2
 
 
-def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(journal: JournalStore) -> None:
+def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(
+    journal: JournalStore,
+) -> None:
     for status in ("submitting", "queued", "in_progress", "completed", "interrupted", "failed"):
         journal.insert(record(status=status, price_usd=1.0, created_at=T0 + 100))
     journal.insert(record(status="completed", price_usd=50.0, created_at=T0))
@@ -179,7 +183,9 @@ def test_reserve_does_not_deduplicate_failed_tasks(journal: JournalStore) -> Non
     assert dup is False and got.task_id == fresh.task_id
 
 
-def test_reserve_without_window_inserts_even_when_fingerprint_matches(journal: JournalStore) -> None:
+def test_reserve_without_window_inserts_even_when_fingerprint_matches(
+    journal: JournalStore,
+) -> None:
     journal.insert(record())
     _, dup = journal.reserve(record(created_at=T0 + 1), dedupe_since=None)
     assert dup is False and len(journal.list()) == 2

@@ -23,6 +23,7 @@ from veo_tools.engine.rerender import explicit_overrides, rerender_input
 from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
 from veo_tools.engine.task_views import policy_for
 from veo_tools.errors import BudgetExceededError, InvalidRequestError, TaskNotFoundError, VeoError
+from veo_tools.journal.interface import WORKERS_BATCH
 from veo_tools.journal.store import TaskRecord, new_task_id, pid_alive
 from veo_tools.types import (
     BatchItemInput,
@@ -183,6 +184,9 @@ class Batches:
         if task is not None and not task.done():
             return True
         batch = self._eng.journal.get_batch(batch_id)
+        if batch is not None and batch.status == WORKERS_BATCH:  # shared workers run it
+            links = self._eng.journal.batch_links(batch_id).values()
+            return any(r.status not in TERMINAL or not r.video_path for r in links)
         if batch is None or not batch.status.startswith("running:"):
             return False
         pid = int(batch.status.split(":", 1)[1] or 0)

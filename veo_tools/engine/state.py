@@ -16,7 +16,8 @@ from veo_tools.channels.official import OfficialClient
 from veo_tools.channels.reverse import ReverseClient
 from veo_tools.engine.task_views import ProgressEvent, public_status, task_view
 from veo_tools.errors import TaskFailedError, TaskNotFoundError, VeoError
-from veo_tools.journal.store import Journal, TaskRecord
+from veo_tools.journal.interface import JournalStore
+from veo_tools.journal.store import TaskRecord
 from veo_tools.settings import Settings
 from veo_tools.transport.http import ApiHttp
 from veo_tools.types import TaskView
@@ -31,7 +32,7 @@ HEARTBEAT_S = 4.0
 @dataclass
 class Engine:
     settings: Settings
-    journal: Journal
+    journal: JournalStore
     http: ApiHttp
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]

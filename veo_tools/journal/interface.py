@@ -125,7 +125,7 @@ def open_journal(settings: Settings) -> JournalStore:
     if settings.journal_url and not settings.sandbox:
         from veo_tools.journal.postgres import PostgresJournal
 
-        return PostgresJournal(settings.journal_url)
+        return PostgresJournal(settings.journal_url.get_secret_value())
     from veo_tools.journal.store import Journal
 
     return Journal.in_state_dir(settings.journal_dir)

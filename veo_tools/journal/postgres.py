@@ -129,7 +129,7 @@ class PostgresJournal:
                 )
             for step in MIGRATIONS[version:]:
                 for statement in statements_for(step, "postgres"):
-                    conn.execute(statement)  # type: ignore[call-overload]
+                    conn.execute(statement)
             if row is None:
                 conn.execute("INSERT INTO schema_version VALUES (%s)", (len(MIGRATIONS),))
             else:
@@ -143,7 +143,7 @@ class PostgresJournal:
 
     def _query(self, sql: str, params: tuple[object, ...] = ()) -> builtins.list[TaskRecord]:
         with self._transaction() as conn:
-            rows = conn.execute(sql, params).fetchall()  # type: ignore[call-overload]
+            rows = conn.execute(sql, params).fetchall()
         return [record_from_row(row) for row in rows]
 
     def _lock(self, conn: psycopg.Connection[tuple[Any, ...]], kind: int, key: str) -> None:
@@ -163,7 +163,7 @@ class PostgresJournal:
         try:
             with conn.transaction():  # a savepoint: a clash leaves the outer transaction usable
                 cursor = conn.execute(
-                    f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({marks}) "  # type: ignore[call-overload]
+                    f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({marks}) "
                     "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
                     tuple(_param(values[c]) for c in COLUMNS),
                 )
@@ -221,12 +221,12 @@ class PostgresJournal:
         row = None
         if rec.idempotency_key is not None:
             row = conn.execute(
-                f"{_SELECT} WHERE idempotency_key = %s",  # type: ignore[call-overload]
+                f"{_SELECT} WHERE idempotency_key = %s",
                 (rec.idempotency_key,),
             ).fetchone()
         if row is None and dedupe_since is not None:
             row = conn.execute(
-                f"{_SELECT} WHERE fingerprint = %s AND created_at >= %s "  # type: ignore[call-overload]
+                f"{_SELECT} WHERE fingerprint = %s AND created_at >= %s "
                 "AND status != 'failed' ORDER BY created_at DESC, rowid DESC LIMIT 1",
                 (rec.fingerprint, dedupe_since),
             ).fetchone()
@@ -236,8 +236,8 @@ class PostgresJournal:
         """As :meth:`veo_tools.journal.store.Journal.update` (never moves a status back)."""
         sql, params = update_statement(task_id, fields, "%s")
         with self._transaction() as conn:
-            conn.execute(sql, tuple(_param(p) for p in params))  # type: ignore[call-overload]
-            row = conn.execute(f"{_SELECT} WHERE task_id = %s", (task_id,)).fetchone()  # type: ignore[call-overload]
+            conn.execute(sql, tuple(_param(p) for p in params))
+            row = conn.execute(f"{_SELECT} WHERE task_id = %s", (task_id,)).fetchone()
         if row is None:
             raise _not_found(task_id)
         return record_from_row(row)
@@ -341,7 +341,7 @@ class PostgresJournal:
     def batch_links(self, batch_id: str) -> dict[int, TaskRecord]:
         with self._transaction() as conn:
             rows = conn.execute(
-                f"SELECT b.idx, {', '.join('t.' + c for c in COLUMNS)} FROM batch_items b "  # type: ignore[call-overload]
+                f"SELECT b.idx, {', '.join('t.' + c for c in COLUMNS)} FROM batch_items b "
                 "JOIN tasks t ON t.task_id = b.task_id WHERE b.batch_id = %s ORDER BY b.idx",
                 (batch_id,),
             ).fetchall()

@@ -18,7 +18,7 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
-from veo_tools.journal.interface import JournalStore
+from veo_tools.journal.interface import WORKERS_BATCH, JournalStore
 from veo_tools.journal.postgres import PostgresJournal
 from veo_tools.journal.schema import MIGRATIONS
 from veo_tools.journal.store import (
@@ -247,10 +247,12 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
+    from veo_tools.journal.postgres import PostgresJournal
     from veo_tools.journal.store import Journal, TaskRecord, new_task_id
 
-    path, tag, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-    with Journal(path) as j:
+    where, tag, n, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    store = PostgresJournal(where) if where.startswith("postgresql:") else Journal(Path(where))
+    with store as j:
         while not go.exists():
             time.sleep(0.002)
         dups = 0
@@ -268,14 +270,20 @@ WRITER = textwrap.dedent(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
 def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
-    tmp_path: Path,
+    tmp_path: Path, store: str, request: pytest.FixtureRequest
 ) -> None:
-    path, go, n = tmp_path / JOURNAL_FILENAME, tmp_path / "go", 150
+    go, n = tmp_path / "go", 150
+    where = (
+        request.getfixturevalue("postgres_url")
+        if store == "postgres"
+        else str(tmp_path / JOURNAL_FILENAME)
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), tag, str(n), str(go)],
+            [sys.executable, "-c", WRITER, where, tag, str(n), str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -288,7 +296,8 @@ def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert all(err == "" for _, err in outputs)
     assert sum(int(out) for out, _ in outputs) == n
-    with Journal(path) as j:
+    reader = PostgresJournal(where) if store == "postgres" else Journal(Path(where))
+    with reader as j:
         rows = j.list(limit=10 * n)
     keys = sorted(r.idempotency_key or "" for r in rows)
     expected = sorted([f"a-{i}" for i in range(n)] + [f"b-{i}" for i in range(n)])
@@ -387,3 +396,131 @@ def test_task_naming_an_unknown_batch_is_refused(journal: JournalStore) -> None:
 def test_module_never_deletes_rows() -> None:
     source = (REPO_ROOT / "veo_tools" / "journal" / "store.py").read_text()
     assert not re.search(r"\bDELETE\s+FROM\b", source, re.IGNORECASE)
+
+
+# --- statuses never move back ---------------------------------------------------------------
+
+
+def test_a_stale_status_update_never_moves_a_task_backwards(journal: JournalStore) -> None:
+    rec = record(status="in_progress", progress=50)
+    journal.insert(rec)
+    stale = journal.update(rec.task_id, status="queued", progress=10)
+    assert (stale.status, stale.progress) == ("in_progress", 50)
+    assert journal.update(rec.task_id, status="in_progress", progress=60).progress == 60
+    done = journal.update(rec.task_id, status="completed", progress=100)
+    assert done.status == "completed"
+    assert journal.update(rec.task_id, status="failed").status == "completed"
+    assert journal.update(rec.task_id, video_path="/v.mp4").video_path == "/v.mp4"
+
+
+# --- shared batch workers: claims and leases ------------------------------------------------
+
+
+def _enqueued(journal: JournalStore, n: int, channel: str = "reverse") -> list[TaskRecord]:
+    journal.create_batch("batch_w", [{"prompt": f"p{i}"} for i in range(n)], created_at=T0)
+    journal.update_batch("batch_w", WORKERS_BATCH)
+    recs = [
+        record(status="pending", channel=channel, batch_id="batch_w", batch_index=i)
+        for i in range(n)
+    ]
+    for i, rec in enumerate(recs):
+        journal.reserve(rec, dedupe_since=None, link=("batch_w", i))
+    return recs
+
+
+def test_each_enqueued_item_is_claimed_by_one_worker_within_the_channel_cap(
+    journal: JournalStore,
+) -> None:
+    _enqueued(journal, 5)
+    first = journal.claim_work("w1", {"reverse": 3}, now=T0, lease_s=30)
+    second = journal.claim_work("w2", {"reverse": 3}, now=T0, lease_s=30)
+    assert [r.status for r in first.tasks] == ["submitting"] * 3
+    assert second.tasks == [] and second.waiting == 5
+    journal.update(first.tasks[0].task_id, status="completed", video_path="/a.mp4")
+    third = journal.claim_work("w2", {"reverse": 3}, now=T0 + 1, lease_s=30)
+    assert len(third.tasks) == 1
+    claimed = [r.task_id for r in (*first.tasks, *third.tasks)]
+    assert len(set(claimed)) == 4
+    assert journal.get(third.tasks[0].task_id).status == "submitting"  # type: ignore[union-attr]
+
+
+def test_items_of_batches_not_enqueued_for_workers_are_never_claimed(
+    journal: JournalStore,
+) -> None:
+    journal.create_batch("batch_local", [{"prompt": "x"}], created_at=T0)
+    journal.insert(record(status="pending", batch_id="batch_local", batch_index=0))
+    claim = journal.claim_work("w1", {"reverse": 10}, now=T0, lease_s=30)
+    assert claim.tasks == [] and claim.waiting == 0
+
+
+def test_a_dead_workers_items_are_taken_over_and_a_possibly_sent_one_is_never_resent(
+    journal: JournalStore,
+) -> None:
+    _enqueued(journal, 3)
+    dead = journal.claim_work("dead", {"reverse": 3}, now=T0, lease_s=10).tasks
+    journal.update(dead[0].task_id, status="in_progress", remote_id="video_0")
+    journal.update(dead[1].task_id, status="completed", video_url="https://v")
+    # dead[2] stays 'submitting': its create may have left when the worker died.
+    assert journal.claim_work("live", {"reverse": 3}, now=T0 + 5, lease_s=10).waiting == 3
+    claim = journal.claim_work("live", {"reverse": 3}, now=T0 + 11, lease_s=10)
+    assert sorted(r.task_id for r in claim.tasks) == sorted([dead[0].task_id, dead[1].task_id])
+    assert claim.interrupted == 1
+    orphan = journal.get(dead[2].task_id)
+    assert orphan is not None and orphan.status == "interrupted"
+    assert orphan.error_kind == "submit_outcome_unknown"
+    assert journal.claim_work("other", {"reverse": 3}, now=T0 + 12, lease_s=10).tasks == []
+
+
+def test_renewed_leases_are_not_taken_over_and_released_ones_are(journal: JournalStore) -> None:
+    _enqueued(journal, 2)
+    mine = journal.claim_work("w1", {"reverse": 2}, now=T0, lease_s=10).tasks
+    for rec in mine:
+        journal.update(rec.task_id, status="queued", remote_id=rec.task_id)
+    assert journal.renew_leases("w1", [r.task_id for r in mine], until=T0 + 30) == 2
+    assert journal.renew_leases("w2", [r.task_id for r in mine], until=T0 + 90) == 0
+    assert journal.claim_work("w2", {"reverse": 2}, now=T0 + 20, lease_s=10).tasks == []
+    journal.release_lease("w1", mine[0].task_id, now=T0 + 20)
+    taken = journal.claim_work("w2", {"reverse": 2}, now=T0 + 21, lease_s=10).tasks
+    assert [r.task_id for r in taken] == [mine[0].task_id]
+
+
+def test_replicas_racing_one_budget_never_overspend_it_together(postgres_url: str) -> None:
+    """Four stores (four pools, as four replicas would have) reserve 0.15 $ tasks at once
+    against a 3 $ cap: exactly 20 fit, whatever the interleaving."""
+    stores = [PostgresJournal(postgres_url) for _ in range(4)]
+    refused: list[int] = []
+
+    def spend(j: PostgresJournal) -> None:
+        for _ in range(10):
+            try:
+                j.reserve(record(fingerprint=new_task_id()), dedupe_since=None, budget=(3.0, 0.0))
+            except BudgetExceededError:
+                refused.append(1)
+
+    threads = [threading.Thread(target=spend, args=(j,)) for j in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert stores[0].spent_since(0.0) == pytest.approx(3.0)
+    assert len(stores[0].list(limit=100)) == 20 and len(refused) == 20
+    for j in stores:
+        j.close()
+
+
+def test_two_replicas_starting_at_once_migrate_the_schema_once(postgres_url: str) -> None:
+    opened: list[PostgresJournal] = []
+    threads = [
+        threading.Thread(target=lambda: opened.append(PostgresJournal(postgres_url)))
+        for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(opened) == 3
+    rec = record()
+    opened[0].insert(rec)
+    assert opened[2].get(rec.task_id) == rec
+    for j in opened:
+        j.close()

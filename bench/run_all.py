@@ -32,6 +32,7 @@ MODULES: tuple[tuple[str, bool], ...] = (
     ("download", True),
     ("cold_start", False),
     ("batch", False),
+    ("journal", False),
 )
 COMMAND = "`make bench` (runs `.venv/bin/python bench/run_all.py`)"
 

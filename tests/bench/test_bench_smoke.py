@@ -88,3 +88,13 @@ def test_polling_bench_can_keep_the_sandboxs_own_random_draws() -> None:
     (family,) = result["families"]
     assert family["policy"]["completed"] == family["fixed_8s"]["completed"] == 2
     assert result["sampling"] == "random"
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("bench")
+def test_journal_bench_measures_sqlite_and_postgres_side_by_side() -> None:
+    journal = _load("journal")
+    result = journal.main(["--tasks", "3"])
+    assert [row["store"] for row in result["stores"]] == ["SQLite (WAL)", "PostgreSQL"]
+    assert all(row["p50_ms"] > 0 and row["tasks_per_s"] > 0 for row in result["stores"])
+    assert result["latency_ratio"] > 0 and result["throughput_ratio"] > 0

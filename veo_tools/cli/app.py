@@ -26,6 +26,7 @@ from veo_tools.cli.gallery import GALLERY
 from veo_tools.cli.mcp import MCP
 from veo_tools.cli.models import MODELS
 from veo_tools.cli.server import SANDBOX
+from veo_tools.cli.worker import WORKER
 from veo_tools.errors import (
     BudgetExceededError,
     ConfigurationError,
@@ -39,14 +40,23 @@ EXIT_OK, EXIT_TASK_FAILED, EXIT_BAD_INPUT, EXIT_API_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
 
 #: Every sub-command, in the order ``--help`` lists them.
-COMMANDS: tuple[Command, ...] = (*TASK_COMMANDS, BATCH, MODELS, GALLERY, SANDBOX, MCP, DEMO)
+COMMANDS: tuple[Command, ...] = (
+    *TASK_COMMANDS,
+    BATCH,
+    WORKER,
+    MODELS,
+    GALLERY,
+    SANDBOX,
+    MCP,
+    DEMO,
+)
 
 EPILOG = """\
 exit codes: 0 success, 1 task (or batch item) failed, 2 bad input, 3 API or network error,
   130 interrupted
 environment: APIYI_API_KEY, APIYI_BASE_URL, VEO_TOOLS_SANDBOX, VEO_TOOLS_OUTPUT_DIR,
   VEO_TOOLS_STATE_DIR, VEO_TOOLS_INPUT_DIRS, VEO_TOOLS_BUDGET_USD, VEO_TOOLS_TIME_SCALE,
-  VEO_TOOLS_MODELS_TTL_S
+  VEO_TOOLS_MODELS_TTL_S, VEO_TOOLS_JOURNAL_URL
 try it without a key:  veo-tools --sandbox demo"""
 
 

@@ -144,6 +144,11 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", help="print the plan and what it costs; submit nothing"
     )
     parser.add_argument(
+        "--enqueue",
+        action="store_true",
+        help="check, price and record the batch for shared workers (veo-tools worker), then exit",
+    )
+    parser.add_argument(
         "--resume",
         metavar="BATCH_ID",
         help="carry on a batch cut short (no FILE): finished or sent items are not sent again",

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from veo_tools.journal.store import Journal
+    from veo_tools.journal.interface import JournalStore
     from veo_tools.settings import Settings
     from veo_tools.transport.http import ApiHttp
 
@@ -51,7 +51,7 @@ class Engine(Protocol):
 
     settings: Settings
     http: ApiHttp
-    journal: Journal
+    journal: JournalStore
     live_models: LiveList | None
     probe_lock: asyncio.Lock
 

@@ -19,7 +19,8 @@ from veo_tools.channels.reverse import ReverseClient
 from veo_tools.engine import availability
 from veo_tools.engine.task_views import public_status, task_view
 from veo_tools.errors import TaskFailedError, TaskNotFoundError, VeoError
-from veo_tools.journal.store import Journal, Owner, TaskRecord
+from veo_tools.journal.interface import JournalStore
+from veo_tools.journal.store import Owner, TaskRecord
 from veo_tools.settings import Settings
 from veo_tools.transport.http import ApiHttp
 from veo_tools.types import ProgressEvent, TaskView
@@ -36,7 +37,7 @@ HEARTBEAT_S = 4.0
 @dataclass
 class Engine:
     settings: Settings
-    journal: Journal
+    journal: JournalStore
     http: ApiHttp
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]

@@ -16,7 +16,7 @@ import shlex
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -27,10 +27,13 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
+from veo_tools.journal import work
+from veo_tools.journal.interface import WorkClaim
 from veo_tools.journal.owner import UNPROBED_SILENCE_S, Owner, owner_alive, pid_alive
 from veo_tools.journal.schema import (
     COLUMNS,
     MIGRATIONS,
+    STATUS_RANK,
     BatchRecord,
     RecordStatus,
     TaskMode,
@@ -39,7 +42,9 @@ from veo_tools.journal.schema import (
     fingerprint,
     new_task_id,
     owner_fields,
+    rank_sql,
     record_from_row,
+    statements_for,
 )
 from veo_tools.money import usd
 
@@ -145,8 +150,8 @@ class Journal:
                     f"veo-tools understands ({len(MIGRATIONS)}). Upgrade veo-tools, or point "
                     "VEO_TOOLS_STATE_DIR at another directory."
                 )
-            for statements in MIGRATIONS[version:]:
-                for statement in statements:
+            for step in MIGRATIONS[version:]:
+                for statement in statements_for(step, "sqlite"):
                     conn.execute(statement)
             # PRAGMA takes no parameters; the value is our own integer.
             conn.execute(f"PRAGMA user_version = {len(MIGRATIONS):d}")
@@ -264,20 +269,17 @@ class Journal:
         return None if row is None else record_from_row(row)
 
     def update(self, task_id: str, **fields: Any) -> TaskRecord:
-        """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row."""
-        unknown = set(fields) - set(COLUMNS)
-        if unknown:
-            raise TypeError(f"Journal.update() cannot set {sorted(unknown)}")
-        check_values(fields)
-        fields.setdefault("updated_at", time.time())
-        assignments = ", ".join(f"{name} = ?" for name in fields)
+        """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row.
+
+        A ``status`` that would move the task backwards (see ``STATUS_RANK``) changes nothing:
+        the row as it is comes back.
+        """
+        sql, params = update_statement(task_id, fields, "?")
         with self._transaction() as conn:
-            cursor = conn.execute(
-                f"UPDATE tasks SET {assignments} WHERE task_id = ?", (*fields.values(), task_id)
-            )
-            if cursor.rowcount == 0:
-                raise _not_found(task_id)
+            conn.execute(sql, params)
             row = conn.execute(f"{_SELECT} WHERE task_id = ?", (task_id,)).fetchone()
+            if row is None:
+                raise _not_found(task_id)
         return record_from_row(row)
 
     def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
@@ -349,33 +351,9 @@ class Journal:
             return self._recover(conn, task_id)
 
     def _recover(self, conn: sqlite3.Connection, task_id: str | None) -> int:
-        sql = (
-            "SELECT task_id, mode, status, updated_at, owner_pid, owner_boot, owner_start, "
-            "owner_host FROM tasks WHERE (status = 'submitting' OR (mode = 'stream' AND status "
-            "IN ('queued', 'in_progress')))"
-        )
-        params: tuple[str, ...] = ()
-        if task_id is not None:
-            sql, params = sql + " AND task_id = ?", (task_id,)
-        now, me = time.time(), Owner.current()
-        verdicts: dict[tuple[Owner, bool], bool] = {}
-        settled = []
-        for tid, mode, status, updated_at, *owner_row in conn.execute(sql, params).fetchall():
-            owner, silent = Owner(*owner_row), now - updated_at >= UNPROBED_SILENCE_S
-            key = (owner, silent)
-            if key not in verdicts:
-                verdicts[key] = owner_alive(owner, silent_for=now - updated_at, me=me)
-            if not verdicts[key]:
-                stream = mode == "stream"
-                kind = "interrupted" if stream else "submit_outcome_unknown"
-                message = INTERRUPTED_MESSAGE if stream else ORPHANED_SUBMIT_MESSAGE
-                settled.append((kind, message, now, now, tid, status))
-        conn.executemany(
-            "UPDATE tasks SET status = 'interrupted', error_kind = ?, error_message = ?, "
-            "error_retryable = 0, updated_at = ?, completed_at = ? WHERE task_id = ? "
-            "AND status = ?",
-            settled,
-        )
+        sql, params = orphan_candidates(task_id, "?")
+        settled = orphan_settlements(conn.execute(sql, params).fetchall(), shared=False)
+        conn.executemany(SETTLE_ORPHAN, settled)
         return len(settled)
 
     # --- batches -------------------------------------------------------------------------
@@ -444,6 +422,88 @@ class Journal:
         return self._query(
             f"{_SELECT} WHERE batch_id = ? ORDER BY batch_index, created_at", (batch_id,)
         )
+
+    # --- shared workers (journal.work) -----------------------------------------------------
+
+    def claim_work(
+        self,
+        worker_id: str,
+        caps: Mapping[str, int],
+        *,
+        now: float,
+        lease_s: float,
+        owner: Owner,
+    ) -> WorkClaim:
+        with self._transaction() as conn:
+            db = work.Db(conn, "sqlite")
+            return work.claim_work(db, worker_id, caps, now=now, lease_s=lease_s, owner=owner)
+
+    def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
+        with self._transaction() as conn:
+            return work.renew_leases(work.Db(conn, "sqlite"), worker_id, task_ids, until=until)
+
+    def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
+        with self._transaction() as conn:
+            work.release_lease(work.Db(conn, "sqlite"), worker_id, task_id, now=now)
+
+
+SETTLE_ORPHAN = (
+    "UPDATE tasks SET status = 'interrupted', error_kind = ?, error_message = ?, "
+    "error_retryable = 0, updated_at = ?, completed_at = ? WHERE task_id = ? AND status = ? "
+    "AND updated_at = ?"
+)
+
+
+def orphan_candidates(task_id: str | None, mark: str) -> tuple[str, tuple[str, ...]]:
+    """The live rows only their owner can settle: a create that may have left, a stream."""
+    sql = (
+        "SELECT task_id, mode, status, updated_at, owner_pid, owner_boot, owner_start, "
+        "owner_host FROM tasks WHERE (status = 'submitting' OR (mode = 'stream' AND status "
+        "IN ('queued', 'in_progress')))"
+    )
+    if task_id is None:
+        return sql, ()
+    return f"{sql} AND task_id = {mark}", (task_id,)
+
+
+def orphan_settlements(
+    rows: Sequence[Sequence[Any]], *, shared: bool
+) -> builtins.list[tuple[object, ...]]:
+    """``SETTLE_ORPHAN`` parameters for the rows of :func:`orphan_candidates` whose owner is
+    gone (``shared``: see :func:`~veo_tools.journal.owner.owner_alive`). The update is guarded
+    by the status and ``updated_at`` judged here: a row written meanwhile is left alone."""
+    now, me = time.time(), Owner.current()
+    verdicts: dict[tuple[Owner, bool], bool] = {}
+    settled: builtins.list[tuple[object, ...]] = []
+    for tid, mode, status, updated_at, *owner_row in rows:
+        owner, silent = Owner(*owner_row), now - updated_at >= UNPROBED_SILENCE_S
+        key = (owner, silent)
+        if key not in verdicts:
+            verdicts[key] = owner_alive(owner, silent_for=now - updated_at, me=me, shared=shared)
+        if not verdicts[key]:
+            stream = mode == "stream"
+            kind = "interrupted" if stream else "submit_outcome_unknown"
+            message = INTERRUPTED_MESSAGE if stream else ORPHANED_SUBMIT_MESSAGE
+            settled.append((kind, message, now, now, tid, status, updated_at))
+    return settled
+
+
+def update_statement(
+    task_id: str, fields: dict[str, Any], mark: str
+) -> tuple[str, tuple[object, ...]]:
+    """The guarded ``UPDATE`` of :meth:`Journal.update` (``mark``: the placeholder)."""
+    unknown = set(fields) - set(COLUMNS)
+    if unknown:
+        raise TypeError(f"Journal.update() cannot set {sorted(unknown)}")
+    check_values(fields)
+    fields.setdefault("updated_at", time.time())
+    assignments = ", ".join(f"{name} = {mark}" for name in fields)
+    where = f"task_id = {mark}"
+    params: tuple[object, ...] = (*fields.values(), task_id)
+    if "status" in fields:
+        where += f" AND (status = {mark} OR {rank_sql()} < {mark})"
+        params += (fields["status"], STATUS_RANK[fields["status"]])
+    return f"UPDATE tasks SET {assignments} WHERE {where}", params
 
 
 def _unopenable(path: Path, exc: sqlite3.Error) -> ConfigurationError:

@@ -45,7 +45,12 @@ def test_a_numeric_string_is_read_as_the_number_it_spells(
 
 def test_a_batch_items_seeds_variants_and_seconds_may_be_strings() -> None:
     batch = GenerateBatchInput.model_validate(
-        {"items": [{"prompt": "x", "seeds": ["1", 2, " 3"], "seconds": "6"}, {"prompt": "y", "variants": "4"}]}
+        {
+            "items": [
+                {"prompt": "x", "seeds": ["1", 2, " 3"], "seconds": "6"},
+                {"prompt": "y", "variants": "4"},
+            ]
+        }
     )
     assert batch.items[0].seeds == [1, 2, 3] and batch.items[0].seconds == 6
     assert batch.items[1].variants == 4

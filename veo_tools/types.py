@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -24,6 +25,7 @@ from pydantic import (
 
 from veo_tools.availability import AvailabilityState
 from veo_tools.wording import ARGS
+from veo_tools.words import Audience, Words, flag
 
 ChannelChoice = Literal["auto", "official", "reverse"]
 Priority = Literal["balanced", "budget", "quality", "iteration"]
@@ -77,7 +79,7 @@ def explain_validation_error(exc: ValidationError, *, style: ErrorStyle = "tool"
     for err in exc.errors(include_url=False):
         where = ".".join(str(part) for part in err["loc"])
         if where and style == "flags":
-            where = "--" + where.replace("_", "-")
+            where = flag(where) or where.upper()
         message = str(err["msg"]).removeprefix("Value error, ")
         got = err.get("input")
         sent = f" (got {short(got)})" if isinstance(got, str | int | float | bool) else ""
@@ -362,7 +364,23 @@ class TaskError(BaseModel):
     retryable: bool
 
 
-class TaskView(BaseModel):
+class _Advised(BaseModel):
+    """A result with a ``next_step``, kept as :class:`Words` too (not published): the tools
+    send the agent form, the CLI shows the person form. (``next_step`` is declared by each
+    subclass, where it keeps its place in the result.)"""
+
+    _advice: Words | None = PrivateAttr(default=None)
+
+    def advise(self, advice: Words) -> None:
+        setattr(self, "next_step", advice.render("agent"))  # noqa: B010
+        self._advice = advice
+
+    def next_step_for(self, audience: Audience) -> str:
+        said: str = getattr(self, "next_step")  # noqa: B009
+        return said if self._advice is None else self._advice.render(audience)
+
+
+class TaskView(_Advised):
     """The one result shape for every task-related tool."""
 
     task_id: str = Field(description="Use this id with check_status to follow the task.")
@@ -426,7 +444,7 @@ class BatchItemView(BaseModel):
     deduplicated: bool = False
 
 
-class BatchView(BaseModel):
+class BatchView(_Advised):
     """A compact summary of a batch: counts, spend, failures, and one line per item."""
 
     batch_id: str = Field(description="Use with check_status to follow the batch.")
@@ -545,7 +563,7 @@ class ModelInfo(BaseModel):
     since: str | None = Field(None, description="Since when it is down (ISO 8601), if known.")
 
 
-class ModelsView(BaseModel):
+class ModelsView(_Advised):
     """Every model with its availability now (``veo-tools models``, ``veo://models``)."""
 
     models: list[ModelInfo]

@@ -121,7 +121,7 @@ def call(tool: str, **args: object) -> Term:
     """A tool call for an agent (``check_status(task_id='x')``, or the bare name without
     arguments); the CLI command for a person (``veo-tools status x``)."""
     agent = f"{tool}({', '.join(arg(k, v).agent for k, v in args.items())})" if args else tool
-    person = " ".join([COMMANDS[tool], *(arg(k, v).person for k, v in args.items())])
+    person = " ".join([COMMANDS[tool], *(p for k, v in args.items() if (p := arg(k, v).person))])
     return Term(agent, person)
 
 
@@ -141,9 +141,18 @@ def names(*arguments: str) -> Words:
 
 #: Who can change what the engine is not allowed to decide.
 RAISE_BUDGET = Term("ask the user to raise the budget", "raise VEO_TOOLS_BUDGET_USD")
-PASS_API_KEY = Term("pass api_key=...", "set APIYI_API_KEY=... in the environment")
+PASS_API_KEY = Term(", pass api_key=...", "")
 SANDBOX_SWITCH = Term("VEO_TOOLS_SANDBOX=1 / --sandbox", "--sandbox (or VEO_TOOLS_SANDBOX=1)")
 USER_ACCEPTS = Term("the user accepts", "you accept")
+CHEAPER = Term(
+    f"{RECOMMEND_CHANNEL} with priority='budget'",
+    f"{COMMANDS[RECOMMEND_CHANNEL]} --priority budget",
+)
+
+#: Where to look for a task that may exist.
+LOOK_UP = Term(
+    f"{LIST_TASKS} / {CHECK_STATUS}", f"{COMMANDS[LIST_TASKS]} / {COMMANDS[CHECK_STATUS]} TASK_ID"
+)
 
 #: Agent-only words: none of them may reach a person (tests/cli/test_cli_person_words.py).
 AGENT_VOCABULARY = (

@@ -27,8 +27,14 @@ AGENT_ONLY = ("langchain/", "words.py", "wording.py")
 OFFICIAL = ("--channel", "official")
 
 
+def _pattern(word: str) -> str:
+    before = r"(?<!\w)" if word[0].isalnum() or word[0] == "_" else ""
+    after = r"(?!\w)" if word[-1].isalnum() or word[-1] == "_" else ""
+    return before + re.escape(word) + after
+
+
 def agent_words(text: str) -> list[str]:
-    return [w for w in AGENT_VOCABULARY if re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", text)]
+    return [w for w in AGENT_VOCABULARY if re.search(_pattern(w), text)]
 
 
 def literals(tree: ast.AST) -> Iterator[ast.Constant]:
@@ -41,9 +47,16 @@ def literals(tree: ast.AST) -> Iterator[ast.Constant]:
         and isinstance(node.body[0], ast.Expr)
         and isinstance(node.body[0].value, ast.Constant)
     }
+    # A repr is for a developer reading a log (``Settings(api_key=**********)``), not a message.
+    reprs = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name == "__repr__"
+        for inner in ast.walk(node)
+    }
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) not in docstrings:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):  # noqa: SIM102
+            if id(node) not in docstrings | reprs:
                 yield node
 
 

@@ -4,7 +4,7 @@ Imports are read from the source (``ast``), every one of them: at module level, 
 and under ``TYPE_CHECKING`` (a dependency is a dependency, even when it is lazy). Layers, lowest
 first (data flows down, nothing flows back up):
 
-    0  errors, catalog (+ catalog_file, catalog_table), wording, types, settings, recommend,
+    0  errors, catalog (+ catalog_file, catalog_table), wording, words, types, settings, recommend,
        fallbacks, availability, docs                                              (domain, pure)
     1  transport/
     2  channels/, images
@@ -33,6 +33,7 @@ BASE = (
     "catalog_file",
     "catalog_table",
     "wording",
+    "words",
     "types",
     "settings",
     "recommend",

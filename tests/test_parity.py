@@ -234,15 +234,19 @@ def test_bad_input_is_refused_with_the_same_words_everywhere(
     # The same formatter: the field is named as the front-end spells it (a CLI argument).
     assert messages["mcp"][1] == messages["langchain"][1]
     assert messages["mcp"][1].startswith("Invalid arguments: prompt: ")
-    assert messages["cli"][1].startswith("Invalid arguments: --prompt: ")
+    assert messages["cli"][1].startswith("Invalid arguments: PROMPT: ")  # a positional argument
 
 
 def test_an_unknown_task_is_the_same_error_everywhere(outcomes: dict[str, Outcomes]) -> None:
     messages = {fe: o["unknown"] for fe, o in outcomes.items()}
     assert all(kind == "error" for kind, _ in messages.values()), messages
-    texts = {text for _, text in messages.values()}
-    assert len(texts) == 1, messages
-    assert f"No task '{UNKNOWN}'" in texts.pop()
+    # The same words for the agents; the CLI says the same to a person, with its own commands.
+    assert messages["mcp"][1] == messages["langchain"][1], messages
+    assert all(f"No task '{UNKNOWN}'" in text for _, text in messages.values())
+    assert "list_tasks" in messages["mcp"][1] and "list_tasks" not in messages["cli"][1]
+    assert messages["cli"][1] == messages["mcp"][1].replace(
+        "list_tasks", "veo-tools tasks"
+    ).replace("generate_video", "veo-tools generate")
 
 
 def test_recommend_channel_routes_around_a_down_channel_the_same_way_everywhere(

@@ -50,6 +50,7 @@ from veo_tools.types import (
     TaskList,
     TaskView,
 )
+from veo_tools.words import CHECK_STATUS, Words, call
 
 if TYPE_CHECKING:
     from veo_tools.sandbox import Sandbox, SandboxConfig
@@ -318,8 +319,12 @@ class VeoService:
             view = self.batch_status(inp.resume_batch_id)
             if view.status == "running" and not self._batches.tasks.get(view.batch_id):
                 raise InvalidRequestError(
-                    f"Batch {view.batch_id} is being run by another process right now; follow "
-                    f"it with check_status(task_id='{view.batch_id}').",
+                    Words(
+                        "Batch {batch_id} is being run by another process right now; follow it "
+                        "with {follow}.",
+                        batch_id=view.batch_id,
+                        follow=call(CHECK_STATUS, task_id=view.batch_id),
+                    ),
                     field="resume_batch_id",
                 )
             return await self.resume_batch(

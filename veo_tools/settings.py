@@ -39,6 +39,7 @@ from platformdirs import user_state_dir, user_videos_dir
 from pydantic import SecretStr
 
 from veo_tools.errors import ConfigurationError
+from veo_tools.words import PASS_API_KEY, SANDBOX_SWITCH, Words
 
 DEFAULT_BASE_URL = "https://api.apiyi.com"
 SANDBOX_BASE_URL = "http://sandbox.invalid"
@@ -275,8 +276,12 @@ class Settings:
         """The API key, or an error that says how to provide one (or to use the sandbox)."""
         if self.api_key is None or not self.api_key.get_secret_value().strip():
             raise ConfigurationError(
-                "No APIYI API key. Set the APIYI_API_KEY environment variable (create a key at "
-                "https://api.apiyi.com/token), pass api_key=..., or run on the built-in sandbox "
-                "with VEO_TOOLS_SANDBOX=1 / --sandbox (no key, no cost, simulated videos)."
+                Words(
+                    "No APIYI API key. Set the APIYI_API_KEY environment variable (create a key "
+                    "at https://api.apiyi.com/token){pass_key}, or run on the built-in sandbox "
+                    "with {sandbox} (no key, no cost, simulated videos).",
+                    pass_key=PASS_API_KEY,
+                    sandbox=SANDBOX_SWITCH,
+                )
             )
         return self.api_key

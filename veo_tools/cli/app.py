@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import logging
 import sys
 import traceback
@@ -99,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
             parents=[shared],
         )
         command.add_arguments(child)
-        child.set_defaults(handler=command)
+        options = [o for action in child._actions for o in action.option_strings]
+        child.set_defaults(handler=command, known_options=tuple(options))
     return parser
 
 
@@ -109,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, extra = parser.parse_known_args(argv)
         if extra and args.handler is not MCP:  # only ``mcp`` passes options on (to veo-mcp)
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            hint = did_you_mean(extra, args.known_options)
+            parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     except SystemExit as exc:  # --help / --version (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     args.server_args = [*getattr(args, "server_args", []), *extra]
@@ -121,6 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stop_logging(logging_state)
 
 
+def did_you_mean(extra: Sequence[str], options: Sequence[str]) -> str:
+    """`` (did you mean --channel?)`` for a misspelt option (``--chanel``), else nothing.
+    (argparse suggests only from Python 3.14 on, and only for choices.)"""
+    for word in extra:
+        if word.startswith("--"):
+            close = difflib.get_close_matches(word.partition("=")[0], options, n=1, cutoff=0.75)
+            if close:
+                return f" (did you mean {close[0]}?)"
+    return ""
+
+
 def _run(cli: Cli, args: argparse.Namespace) -> int:
     command: Command = args.handler
     try:
@@ -130,7 +144,7 @@ def _run(cli: Cli, args: argparse.Namespace) -> int:
         _fail(cli, "interrupted." + _resume_hint(cli))
         return EXIT_INTERRUPTED
     except VeoError as exc:
-        _fail(cli, exc.message)
+        _fail(cli, exc.text("person"))
         return exit_code_for(exc)
     except OSError as exc:
         _fail(cli, f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))

@@ -131,7 +131,7 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
         "file",
         nargs="?",
         metavar="FILE",
-        help="JSON Lines (one generate_video input per line, plus seeds/variants) or CSV with a "
+        help="JSON Lines (one video's arguments per line, plus seeds/variants) or CSV with a "
         "header row and a prompt column",
     )
     parser.add_argument(

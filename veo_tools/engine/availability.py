@@ -34,6 +34,7 @@ from veo_tools.errors import (
 )
 from veo_tools.money import usd
 from veo_tools.transport.error_map import CHECK_AGAIN, looks_like_html, read_server_message
+from veo_tools.words import GENERATE_VIDEO, RECOMMEND_CHANNEL, Term, Words
 
 if TYPE_CHECKING:
     import asyncio
@@ -213,7 +214,7 @@ def _named(models: list[Model]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def unavailable_step(avail: Mapping[str, ModelAvailability], model_id: str) -> str:
+def unavailable_step(avail: Mapping[str, ModelAvailability], model_id: str) -> Words:
     """What to do after ``model_id`` was refused as unavailable: the models available now
     (closest first), or that none is and how to check again."""
     refused = _refused_model(model_id)
@@ -223,24 +224,30 @@ def unavailable_step(avail: Mapping[str, ModelAvailability], model_id: str) -> s
     )
     up = [m for m in others if avail[m.id].usable]
     if up:
-        return (
-            f"Available now: {_named(up)}. Call generate_video with one of them as "
-            "`model` (or without `model` and let recommend_channel pick)."
+        return Words(
+            "Available now: {named}. {use}.",
+            named=_named(up),
+            use=Term(
+                f"Call {GENERATE_VIDEO} with one of them as `model` (or without `model` and let "
+                f"{RECOMMEND_CHANNEL} pick)",
+                "Run veo-tools generate with --model set to one of them (or without --model, "
+                "letting veo-tools pick)",
+            ),
         )
     unknown = [m for m in others if avail[m.id].state == "unknown"]
     if unknown:
         why = avail[unknown[0].id].reason or "the live check failed"
-        return (
+        return Words.plain(
             f"No model is confirmed available right now ({why}); not known to be "
             f"down: {_named(unknown)}. {CHECK_AGAIN}, then try again."
         )
-    return (
+    return Words.plain(
         "No model is available right now. Check again later with `veo-tools models "
         "--refresh`, the veo://models resource or recommend_channel before submitting again."
     )
 
 
-def step_for(eng: Engine, model_id: str) -> str:
+def step_for(eng: Engine, model_id: str) -> Words:
     """:func:`unavailable_step` from the cached live list (no request)."""
     return unavailable_step(current(eng), model_id)
 
@@ -251,7 +258,9 @@ async def explained(eng: Engine, model_id: str, exc: VeoError) -> VeoError:
         return exc
     step = unavailable_step(await availability(eng), model_id)
     base = exc.message.removesuffix(f" {CHECK_AGAIN}.")
-    return ModelUnavailableError(f"{base} {step}", status_code=exc.status_code)
+    return ModelUnavailableError(
+        Words("{base} {step}", base=base, step=step), status_code=exc.status_code
+    )
 
 
 def failed_task_message(said: str) -> str:

@@ -33,6 +33,7 @@ from veo_tools.types import (
     BatchView,
     GenerateVideoInput,
 )
+from veo_tools.words import LIST_TASKS, Words, call
 
 #: Tasks in flight per channel unless told otherwise (APIYI recommends <= 10 on Official).
 DEFAULT_CAPS: dict[str, int] = {"official": 10, "reverse": 10}
@@ -187,8 +188,12 @@ class Batches:
         batch = self._eng.journal.get_batch(batch_id)
         if batch is None:
             raise TaskNotFoundError(
-                f"No batch {batch_id[:80]!r} in the journal. Batch ids start with 'batch_'; "
-                "list_tasks shows tasks with their batch_id."
+                Words(
+                    "No batch {batch_id!r} in the journal. Batch ids start with 'batch_'; "
+                    "{tasks} shows tasks with their batch_id.",
+                    batch_id=batch_id[:80],
+                    tasks=call(LIST_TASKS),
+                )
             )
         return [
             GenerateVideoInput.model_validate({k: v for k, v in item.items() if k != CAPS_KEY})

@@ -24,6 +24,7 @@ from veo_tools.journal.store import Owner, TaskRecord
 from veo_tools.settings import Settings
 from veo_tools.transport.http import ApiHttp
 from veo_tools.types import ProgressEvent, TaskView
+from veo_tools.words import GENERATE_VIDEO, LIST_TASKS, Words, call
 
 ProgressCallback = Callable[[ProgressEvent], Awaitable[None] | None]
 #: Answers model id -> availability (cached by whoever implements it); read by the failover.
@@ -71,8 +72,13 @@ class Engine:
         rec = self.journal.get(task_id)
         if rec is None:
             raise TaskNotFoundError(
-                f"No task {task_id[:80]!r} in the journal. Use list_tasks to see the task ids "
-                "this machine knows, or generate_video to start one."
+                Words(
+                    "No task {task_id!r} in the journal. Use {tasks} to see the task ids this "
+                    "machine knows, or {generate} to start one.",
+                    task_id=task_id[:80],
+                    tasks=call(LIST_TASKS),
+                    generate=call(GENERATE_VIDEO),
+                )
             )
         return rec
 

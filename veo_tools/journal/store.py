@@ -47,6 +47,17 @@ from veo_tools.journal.schema import (
     statements_for,
 )
 from veo_tools.money import usd
+from veo_tools.words import (
+    CHEAPER,
+    GENERATE_VIDEO,
+    LIST_TASKS,
+    RAISE_BUDGET,
+    USER_ACCEPTS,
+    Words,
+    call,
+    run,
+    stored,
+)
 
 __all__ = [
     "INTERRUPTED_MESSAGE",
@@ -67,17 +78,24 @@ JOURNAL_FILENAME = "journal.sqlite3"
 _LIVE = ("submitting", "queued", "in_progress")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
 
-INTERRUPTED_MESSAGE = (
-    "The streamed generation was cut off when the process running it stopped, so its video "
-    "cannot be recovered. It may or may not have been billed. If you still need the video, call "
-    "generate_video again with force_new=true."
-)
-ORPHANED_SUBMIT_MESSAGE = (
-    "The process sending this task's create request stopped before the answer came, so the "
-    "task may exist upstream and may be billed; it is not sent again. Check the APIYI console "
-    "task log (https://api.apiyi.com/log) and `veo-tools tasks`; if the video is not there and "
-    "the user accepts paying again, call generate_video with force_new=true."
-)
+INTERRUPTED_MESSAGE = stored(
+    Words(
+        "The streamed generation was cut off when the process running it stopped, so its "
+        "video cannot be recovered. It may or may not have been billed. If you still need the "
+        "video, {again}.",
+        again=run(GENERATE_VIDEO, force_new=True),
+    )
+).render("agent")
+ORPHANED_SUBMIT_MESSAGE = stored(
+    Words(
+        "The process sending this task's create request stopped before the answer came, so "
+        "the task may exist upstream and may be billed; it is not sent again. Check the APIYI "
+        "console task log (https://api.apiyi.com/log) and `veo-tools tasks`; if the video is "
+        "not there and {accepts} paying again, {again}.",
+        accepts=USER_ACCEPTS,
+        again=run(GENERATE_VIDEO, force_new=True),
+    )
+).render("agent")
 
 
 class Journal:
@@ -525,7 +543,11 @@ def _unopenable(path: Path, exc: sqlite3.Error) -> ConfigurationError:
 
 def _not_found(task_id: str) -> TaskNotFoundError:
     return TaskNotFoundError(
-        f"No task {task_id!r} in the journal. Use list_tasks to see the known task ids."
+        Words(
+            "No task {task_id!r} in the journal. Use {tasks} to see the known task ids.",
+            task_id=task_id,
+            tasks=call(LIST_TASKS),
+        )
     )
 
 
@@ -534,11 +556,18 @@ def _check_budget(spent: float, rec: TaskRecord, cap: float, since: float) -> No
         return
     hours = max(rec.created_at - since, 0.0) / 3600
     raise BudgetExceededError(
-        f"Budget guard: this video costs {usd(rec.price_usd)}, and {usd(spent)} of the "
-        f"{usd(cap)} budget (VEO_TOOLS_BUDGET_USD) is already spent or committed by tasks from "
-        f"the last {hours:g} hours (failed tasks are not counted). Nothing was submitted. Choose "
-        "a cheaper model (recommend_channel with priority='budget'), wait for older tasks to "
-        "leave the window, or ask the user to raise the budget."
+        Words(
+            "Budget guard: this video costs {price}, and {spent} of the {cap} budget "
+            "(VEO_TOOLS_BUDGET_USD) is already spent or committed by tasks from the last "
+            "{hours:g} hours (failed tasks are not counted). Nothing was submitted. Choose a "
+            "cheaper model ({cheaper}), wait for older tasks to leave the window, or {raise_it}.",
+            price=usd(rec.price_usd),
+            spent=usd(spent),
+            cap=usd(cap),
+            hours=hours,
+            cheaper=CHEAPER,
+            raise_it=RAISE_BUDGET,
+        )
     )
 
 
@@ -546,8 +575,14 @@ def _check_batch_budget(before: float, after: float, cap: float) -> None:
     if after <= cap + 1e-9:
         return
     raise BudgetExceededError(
-        f"Budget guard: this batch costs {usd(after - before)} and {usd(before)} of the "
-        f"{usd(cap)} budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
-        "Nothing was submitted or recorded. Shrink the batch, use cheaper models (Reverse "
-        "fast), or ask the user to raise the budget."
+        Words(
+            "Budget guard: this batch costs {cost} and {before} of the {cap} budget "
+            "(VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. Nothing was "
+            "submitted or recorded. Shrink the batch, use cheaper models (Reverse fast), or "
+            "{raise_it}.",
+            cost=usd(after - before),
+            before=usd(before),
+            cap=usd(cap),
+            raise_it=RAISE_BUDGET,
+        )
     )

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from veo_tools.journal.owner import Owner
 from veo_tools.journal.schema import BatchRecord, TaskRecord
+from veo_tools.words import GENERATE_VIDEO, Words, run, stored
 
 #: Batch status meaning "recorded for shared workers" (``veo-tools batch FILE --enqueue``).
 WORKERS_BATCH = "workers"
@@ -29,11 +30,14 @@ LEASE_ORPHAN_MESSAGE = (
     "The worker submitting this batch item stopped (its lease expired) before the answer "
     "arrived: the task may exist and be billed, so it is not sent again."
 )
-LEASE_ORPHAN_STREAM_MESSAGE = (
-    "The worker streaming this batch item stopped (its lease expired), so its video cannot be "
-    "recovered. It may or may not have been billed; it is not sent again. If you still need "
-    "the video, call generate_video again with force_new=true."
-)
+LEASE_ORPHAN_STREAM_MESSAGE = stored(
+    Words(
+        "The worker streaming this batch item stopped (its lease expired), so its video cannot "
+        "be recovered. It may or may not have been billed; it is not sent again. If you still "
+        "need the video, {again}.",
+        again=run(GENERATE_VIDEO, force_new=True),
+    )
+).render("agent")
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,7 @@ from pydantic_core import ErrorDetails
 from veo_tools.catalog_table import (
     CHANNEL_FACTS,
     ENDPOINT_CHAT,
-    ENDPOINT_DASHSCOPE,
     ENDPOINT_VIDEOS,
-    ENDPOINT_VOLCANO,
     AspectRatio,
     Audio,
     Catalog,
@@ -50,8 +48,8 @@ from veo_tools.catalog_table import (
     Resolution,
     Tier,
 )
-from veo_tools.pricing import SEEDANCE_PIXELS, estimate
 from veo_tools.errors import ConfigurationError
+from veo_tools.pricing import SEEDANCE_PIXELS, estimate
 
 ENV_VAR = "VEO_TOOLS_MODELS"
 APP_NAME = "veo-tools"
@@ -67,7 +65,10 @@ Endpoint = Literal[
     "/wan/api/v1/services/aigc/video-generation/video-synthesis",
 ]
 #: The create endpoint of each protocol other than the OpenAI Videos one.
-_PROTOCOL_ENDPOINTS = {"volcano": ENDPOINT_VOLCANO, "dashscope": ENDPOINT_DASHSCOPE}
+_PROTOCOL_ENDPOINTS: dict[str, Endpoint] = {
+    "volcano": "/seedance/api/v3/contents/generations/tasks",
+    "dashscope": "/wan/api/v1/services/aigc/video-generation/video-synthesis",
+}
 
 
 class DurationRange(BaseModel):
@@ -108,9 +109,9 @@ class ModelEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     channel: Channel
+    tier: Tier
     protocol: Protocol = "openai_videos"
     access_group: str | None = None
-    tier: Tier
     price_rule: PriceRule = "per_request"
     price_usd: float | None = Field(None, ge=0)
     price_per_second_usd: dict[Resolution, Annotated[float, Field(gt=0)]] = Field(
@@ -136,16 +137,16 @@ class ModelEntry(BaseModel):
 
     @field_validator("durations")
     @classmethod
-    def _a_set_or_a_range(
-        cls, value: list[int] | DurationRange
-    ) -> list[int] | DurationRange:
+    def _a_set_or_a_range(cls, value: list[int] | DurationRange) -> list[int] | DurationRange:
         if isinstance(value, DurationRange):
             if value.min > value.max:
                 raise ValueError(f"min {value.min} is above max {value.max}")
             return value
         if not value:
             raise ValueError("give at least one duration")
-        return cls._no_repeats(value)
+        if len(set(value)) != len(value):
+            raise ValueError(f"lists a value twice: {value}")
+        return value
 
     @field_validator("resolutions", "aspect_ratios", "endpoints", "image_roles")
     @classmethod
@@ -251,11 +252,13 @@ class ModelEntry(BaseModel):
         protocol = info.data.get("protocol", "openai_videos")
         if protocol != "openai_videos":
             if value is not None and value != [_PROTOCOL_ENDPOINTS[protocol]]:
-                raise ValueError(f"a {protocol} model is created at {_PROTOCOL_ENDPOINTS[protocol]}")
+                raise ValueError(
+                    f"a {protocol} model is created at {_PROTOCOL_ENDPOINTS[protocol]}"
+                )
             return value
         if value is None:
             raise ValueError(f"list the endpoints ({ENDPOINT_VIDEOS}, optionally {ENDPOINT_CHAT})")
-        if ENDPOINT_CHAT in value and info.data.get("channel") != "reverse":
+        if ENDPOINT_CHAT in value and info.data.get("channel") not in (None, "reverse"):
             raise ValueError(f"{ENDPOINT_CHAT} (streaming) is only served on the Reverse channel")
         if ENDPOINT_VIDEOS not in value:
             raise ValueError(f"every model is created through {ENDPOINT_VIDEOS}; list it")
@@ -308,7 +311,9 @@ class ModelEntry(BaseModel):
             protocol=self.protocol,
             access_group=self.access_group,
             price_rule=self.price_rule,
-            price_per_second_usd=MappingProxyType(dict(self.price_per_second_usd)),
+            price_per_second_usd=MappingProxyType(
+                {str(r): p for r, p in self.price_per_second_usd.items()}
+            ),
             price_per_image_usd=self.price_per_image_usd,
             usd_per_million_tokens=self.usd_per_million_tokens,
             aspect_ratio_choices=tuple(self.aspect_ratios),

@@ -146,18 +146,6 @@ class Model:
             return _OFFICIAL_SIZES[(resolution, aspect_ratio)]
         return "1280x720" if self.fixed_aspect_ratio == "16:9" else "720x1280"
 
-    def price(
-        self,
-        seconds: int | None = None,
-        resolution: str | None = None,
-        aspect_ratio: str | None = None,
-        images: int = 0,
-    ) -> float:
-        """The estimated price of one video, by the model's price rule (see :mod:`pricing`)."""
-        from veo_tools.pricing import estimate
-
-        return estimate(self, seconds, resolution, aspect_ratio, images)
-
 
 @dataclass(frozen=True)
 class Catalog:

@@ -45,7 +45,7 @@ class DemoStep(BaseModel):
     @property
     def paid(self) -> bool:
         """Whether this step added to the bill (a duplicate returns an already-paid task)."""
-        return self.task.billed and not self.task.deduplicated
+        return bool(self.task.billed) and not self.task.deduplicated
 
 
 class DemoReport(BaseModel):

@@ -84,7 +84,7 @@ def plan_batch(inputs: Sequence[GenerateVideoInput]) -> BatchPlan:
                 channel=plan.model.channel,
                 model=plan.model.id,
                 mode=plan.mode,
-                price_usd=plan.model.price_usd,
+                price_usd=plan.price_usd,
                 seed=inp.seed,
                 prompt=inp.prompt[:80],
             )

@@ -84,6 +84,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE tasks ADD COLUMN owner_start INTEGER",
         "ALTER TABLE tasks ADD COLUMN owner_host TEXT",
     ),
+    (
+        # Whether the API billed a finished task against the usual rule (NULL: the usual rule).
+        "ALTER TABLE tasks ADD COLUMN billed INTEGER",
+    ),
 )
 
 
@@ -130,6 +134,10 @@ class TaskRecord:
     owner_boot: str | None = None
     owner_start: int | None = None
     owner_host: str | None = None
+    #: The bill of a finished task when the API says so against the usual rule (a Grok
+    #: moderation block is billed; a failed Seedance or DashScope task is not); ``None``: the
+    #: usual rule (completed: billed; failed: not).
+    billed: bool | None = None
 
     def __post_init__(self) -> None:
         if not self.updated_at:
@@ -173,4 +181,6 @@ def record_from_row(row: tuple[Any, ...]) -> TaskRecord:
     """A :class:`TaskRecord` from a row selected as ``SELECT <COLUMNS> FROM tasks``."""
     values = dict(zip(COLUMNS, row, strict=True))
     values["error_retryable"] = bool(values["error_retryable"])
+    if values["billed"] is not None:
+        values["billed"] = bool(values["billed"])
     return TaskRecord(**values)

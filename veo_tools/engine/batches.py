@@ -34,7 +34,7 @@ from veo_tools.types import (
 )
 
 #: Tasks in flight per channel unless told otherwise (APIYI recommends <= 10 on Official).
-DEFAULT_CAPS: dict[str, int] = {"official": 10, "reverse": 10}
+DEFAULT_CAPS: dict[str, int] = dict.fromkeys(("official", "reverse", "seedance", "wan", "grok"), 10)
 #: The key under which a batch's caps are kept in its first stored item (``batches.items_json``).
 CAPS_KEY = "_concurrency"
 

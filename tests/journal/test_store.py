@@ -529,7 +529,7 @@ def test_a_version_2_journal_gains_owner_columns_and_keeps_its_rows(tmp_path: Pa
         assert journal.recover_orphans() == 0
         journal.insert(_owned(ME))
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == len(MIGRATIONS) == 3
+    assert version == len(MIGRATIONS) == 4
 
 
 # --- batches: all or nothing ----------------------------------------------------------------

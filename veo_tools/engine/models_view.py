@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from veo_tools.availability import LiveList, ModelAvailability
 from veo_tools.catalog import current, get_model
+from veo_tools.pricing import price_text
 from veo_tools.types import ModelInfo, ModelsView
 
 CHECK_AGAIN = "`veo-tools models --refresh`, the veo://models resource or recommend_channel"
@@ -24,7 +25,10 @@ def model_info(avail: ModelAvailability) -> ModelInfo:
         id=model.id,
         channel=model.channel,
         tier=model.tier,
+        protocol=model.protocol,
+        access_group=model.access_group,
         price_usd=model.price_usd,
+        price=price_text(model),
         lifecycle=life.status,
         lifecycle_since=life.since.isoformat() if life.since else None,
         lifecycle_source=life.source,

@@ -94,6 +94,15 @@ class ModelUnavailableError(APIError):
     retryable = True
 
 
+class AccessGroupError(ModelUnavailableError):
+    """The key's token is not in the APIYI token group the model is routed for (Seedance:
+    ``SeeDance2``, Wan/HappyHorse: ``Wan&HappyHorse``, Grok: ``GrokOfficial``): APIYI answers such
+    tokens 503 on every call. Nothing was billed; the fix is a token in that group."""
+
+    kind = "access_group"
+    retryable = False
+
+
 class TaskNotFoundError(APIError):
     kind = "not_found"
 

@@ -33,6 +33,7 @@ MODULES: tuple[tuple[str, bool], ...] = (
     ("cold_start", False),
     ("batch", False),
     ("schema_size", True),
+    ("journal", False),
 )
 COMMAND = "`make bench` (runs `.venv/bin/python bench/run_all.py`)"
 

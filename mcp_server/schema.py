@@ -19,12 +19,20 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
-from veo_tools.types import compact_schema, explain_validation_error
+from veo_tools.types import compact_schema, explain_validation_error, numbers_from_strings
 
 
 class _SentArguments(ArgModelBase):
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_from_strings(cls, value: Any, info: ValidationInfo) -> Any:
+        """The SDK validates a call with this model before the shared one sees it: it must
+        read ``"8"`` as 8 (and refuse a boolean for a number) the same way."""
+        field = cls.model_fields.get(info.field_name or "")
+        return value if field is None else numbers_from_strings(value, field.annotation)
+
     def model_dump_one_level(self) -> dict[str, Any]:
         """The arguments the client sent (defaults are left to the shared model)."""
         return {name: getattr(self, name) for name in self.model_fields_set}

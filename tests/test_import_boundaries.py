@@ -5,7 +5,8 @@ and under ``TYPE_CHECKING`` (a dependency is a dependency, even when it is lazy)
 first (data flows down, nothing flows back up):
 
     0  errors, catalog (+ catalog_file, catalog_table, catalog_beyond_veo), pricing, wording,
-       types, settings, recommend (+ recommend_beyond), fallbacks, availability, docs   (pure)
+       words, types, settings, recommend (+ recommend_beyond), fallbacks, availability, docs
+                                                                                  (domain, pure)
     1  transport/
     2  channels/, protocols/, images
     3  journal/
@@ -34,6 +35,7 @@ BASE = (
     "catalog_beyond_veo",
     "catalog_table",
     "wording",
+    "words",
     "types",
     "settings",
     "recommend",

@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import ToolCall, ToolMessage
+from loopback_support import running_in_thread
 from mcp import Client
 from mcp.types import TextContent
 
@@ -54,16 +53,8 @@ def sandbox_url() -> Iterator[str]:
     # Official is in an outage (the cases generate on Reverse): recommend_channel must route
     # around it the same way everywhere.
     config = SandboxConfig(time_scale=TIME_SCALE, lifecycle={"official": "outage"})
-    server = make_server("127.0.0.1", 0, config, log_level="warning")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "the sandbox did not start"
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(5)
+    with running_in_thread(make_server("127.0.0.1", 0, config, log_level="warning")) as url:
+        yield url
 
 
 def settings_for(root: Path, base_url: str) -> Settings:
@@ -243,15 +234,19 @@ def test_bad_input_is_refused_with_the_same_words_everywhere(
     # The same formatter: the field is named as the front-end spells it (a CLI argument).
     assert messages["mcp"][1] == messages["langchain"][1]
     assert messages["mcp"][1].startswith("Invalid arguments: prompt: ")
-    assert messages["cli"][1].startswith("Invalid arguments: --prompt: ")
+    assert messages["cli"][1].startswith("Invalid arguments: PROMPT: ")  # a positional argument
 
 
 def test_an_unknown_task_is_the_same_error_everywhere(outcomes: dict[str, Outcomes]) -> None:
     messages = {fe: o["unknown"] for fe, o in outcomes.items()}
     assert all(kind == "error" for kind, _ in messages.values()), messages
-    texts = {text for _, text in messages.values()}
-    assert len(texts) == 1, messages
-    assert f"No task '{UNKNOWN}'" in texts.pop()
+    # The same words for the agents; the CLI says the same to a person, with its own commands.
+    assert messages["mcp"][1] == messages["langchain"][1], messages
+    assert all(f"No task '{UNKNOWN}'" in text for _, text in messages.values())
+    assert "list_tasks" in messages["mcp"][1] and "list_tasks" not in messages["cli"][1]
+    assert messages["cli"][1] == messages["mcp"][1].replace(
+        "list_tasks", "veo-tools tasks"
+    ).replace("generate_video", "veo-tools generate")
 
 
 def test_recommend_channel_routes_around_a_down_channel_the_same_way_everywhere(

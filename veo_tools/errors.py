@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from veo_tools.words import Audience, Words
+
 
 class VeoError(Exception):
     """Base of every error raised by veo-tools."""
@@ -33,10 +35,17 @@ class VeoError(Exception):
     #: Whether the same call may succeed if simply tried again later.
     retryable: ClassVar[bool] = False
 
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Words, *, status_code: int | None = None) -> None:
+        self.words = message if isinstance(message, Words) else Words.plain(message)
+        #: The agent form (what the MCP and LangChain tools say); see :meth:`text`.
+        self.message = self.words.render("agent")
+        super().__init__(self.message)
         self.status_code = status_code
+
+    def text(self, audience: Audience) -> str:
+        """The message for ``audience``: tool calls and arguments for an agent, commands and
+        flags for a person (the CLI)."""
+        return self.words.render(audience)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
@@ -50,7 +59,7 @@ class InvalidRequestError(VeoError):
     kind = "invalid_request"
 
     def __init__(
-        self, message: str, *, field: str | None = None, status_code: int | None = None
+        self, message: str | Words, *, field: str | None = None, status_code: int | None = None
     ) -> None:
         super().__init__(message, status_code=status_code)
         self.field = field
@@ -77,7 +86,11 @@ class RateLimitError(APIError):
     retryable = True
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, status_code: int | None = 429
+        self,
+        message: str | Words,
+        *,
+        retry_after: float | None = None,
+        status_code: int | None = 429,
     ) -> None:
         super().__init__(message, status_code=status_code)
         self.retry_after = retry_after
@@ -127,7 +140,7 @@ class SubmitOutcomeUnknownError(TransportError):
     kind = "submit_outcome_unknown"
     retryable = False
 
-    def __init__(self, message: str, *, task_id: str | None = None) -> None:
+    def __init__(self, message: str | Words, *, task_id: str | None = None) -> None:
         super().__init__(message)
         self.task_id = task_id
 
@@ -137,7 +150,7 @@ class TaskFailedError(VeoError):
 
     def __init__(
         self,
-        message: str,
+        message: str | Words,
         *,
         reason: str | None = None,
         content_policy: bool = False,

@@ -25,13 +25,15 @@ from veo_tools import catalog
 from veo_tools.availability import ModelAvailability
 from veo_tools.engine import availability, failover, follow, submission
 from veo_tools.engine.batch_views import batch_event
-from veo_tools.engine.batches import Batches, expand
+from veo_tools.engine.batches import Batches, caps, expand
 from veo_tools.engine.models_view import models_view
 from veo_tools.engine.planning import plan_request
 from veo_tools.engine.rerender import explicit_overrides, rerender_input
 from veo_tools.engine.state import TERMINAL, AvailabilityProvider, Engine, ProgressCallback
+from veo_tools.engine.workers import DEFAULT_LEASE_S, Worker, WorkerReport
 from veo_tools.errors import InvalidRequestError
-from veo_tools.journal.store import Journal
+from veo_tools.journal.factory import open_journal
+from veo_tools.journal.interface import WORKERS_BATCH, JournalStore
 from veo_tools.recommend import recommend_channel
 from veo_tools.settings import SANDBOX_BASE_URL, Settings
 from veo_tools.transport.http import ApiHttp
@@ -48,17 +50,20 @@ from veo_tools.types import (
     TaskList,
     TaskView,
 )
+from veo_tools.words import CHECK_STATUS, Words, call
 
 if TYPE_CHECKING:
     from veo_tools.sandbox import Sandbox, SandboxConfig
 
-__all__ = ["ProgressCallback", "VeoService", "is_batch_id"]
+__all__ = ["WORKER_LEASE_S", "ProgressCallback", "VeoService", "is_batch_id"]
 
 DEDUPE_WINDOW_S = 15 * 60
 BATCH_PREFIX = "batch_"
 #: The embedded sandbox's task table, in the sandbox journal's directory.
 SANDBOX_TASKS_FILE = "sandbox-tasks.json"
 DAY_S = submission.DAY_S
+#: Seconds a shared batch worker's claim lasts without renewal (``veo-tools worker --lease``).
+WORKER_LEASE_S = DEFAULT_LEASE_S
 
 
 class VeoService:
@@ -74,7 +79,7 @@ class VeoService:
         settings: Settings | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        journal: Journal | None = None,
+        journal: JournalStore | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         dedupe_window_s: float = DEDUPE_WINDOW_S,
@@ -114,7 +119,7 @@ class VeoService:
             max_video_bytes=self.settings.max_video_bytes,
             sleep=sleep,
         )
-        self.journal = journal or Journal.in_state_dir(self.settings.journal_dir)
+        self.journal = journal or open_journal(self.settings)
         self._eng = Engine(self.settings, self.journal, http, clock, sleep, os.getpid())
         # Routing and failover read the live availability (cached probe + journal refusals)
         # unless the caller injects its own source.
@@ -314,8 +319,12 @@ class VeoService:
             view = self.batch_status(inp.resume_batch_id)
             if view.status == "running" and not self._batches.tasks.get(view.batch_id):
                 raise InvalidRequestError(
-                    f"Batch {view.batch_id} is being run by another process right now; follow "
-                    f"it with check_status(task_id='{view.batch_id}').",
+                    Words(
+                        "Batch {batch_id} is being run by another process right now; follow it "
+                        "with {follow}.",
+                        batch_id=view.batch_id,
+                        follow=call(CHECK_STATUS, task_id=view.batch_id),
+                    ),
                     field="resume_batch_id",
                 )
             return await self.resume_batch(
@@ -337,6 +346,31 @@ class VeoService:
         inputs = self._batches.inputs(batch_id)
         caps = self._batches.stored_caps(batch_id) if concurrency is None else concurrency
         return await self._batches.run(batch_id, inputs, caps, wait, on_progress)
+
+    def enqueue_batch(self, items: Sequence[Any]) -> BatchView:
+        """Check, price and record a batch for shared workers (``veo-tools worker``) to run."""
+        self.settings.require_key()
+        batch_id, _inputs = self._batches.create(items, status=WORKERS_BATCH)
+        return self._batches.status(batch_id)
+
+    async def run_worker(
+        self,
+        *,
+        concurrency: int | Mapping[str, int] | None = None,
+        lease_s: float = WORKER_LEASE_S,
+        poll_s: float = 1.0,
+        exit_when_idle: bool = False,
+    ) -> WorkerReport:
+        """Work on the enqueued batches of the journal with other workers until stopped."""
+        self.settings.require_key()
+        worker = Worker(
+            self._eng,
+            caps(concurrency),
+            lease_s=lease_s,
+            poll_s=poll_s,
+            dedupe_window=self._dedupe_window,
+        )
+        return await worker.run(exit_when_idle=exit_when_idle)
 
     def batch_status(self, batch_id: str) -> BatchView:
         """Counts by status, spend, failed items with reasons, and one line per item."""

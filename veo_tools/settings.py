@@ -14,6 +14,7 @@ The environment is read when :meth:`Settings.from_env` is called, never at impor
 | ``VEO_TOOLS_TIME_SCALE``| ``1``                           |
 | ``VEO_TOOLS_MODELS_TTL_S``| ``300`` (how long ``GET /v1/models`` is trusted) |
 | ``VEO_TOOLS_MODELS``    | ``models.toml`` in the platformdirs user config dir, if it exists |
+| ``VEO_TOOLS_JOURNAL_URL``| the SQLite journal in the state dir |
 
 Checked at start, so a bad value never reaches the wire (where it used to look like a create
 "sent, may be billed"): the base URL must be http(s) with a host and no user, query or fragment
@@ -38,6 +39,7 @@ from platformdirs import user_state_dir, user_videos_dir
 from pydantic import SecretStr
 
 from veo_tools.errors import ConfigurationError
+from veo_tools.words import PASS_API_KEY, SANDBOX_SWITCH, Words
 
 DEFAULT_BASE_URL = "https://api.apiyi.com"
 SANDBOX_BASE_URL = "http://sandbox.invalid"
@@ -56,6 +58,8 @@ ENV_VARS: dict[str, str] = {
     "VEO_TOOLS_MODELS_TTL_S": "300 (seconds the live model list from GET /v1/models is reused)",
     "VEO_TOOLS_MODELS": "models.toml in the platform's user config dir (e.g. "
     "~/.config/veo-tools/models.toml) when it exists: a catalog override file",
+    "VEO_TOOLS_JOURNAL_URL": "none: a SQLite journal in the state dir (set postgresql://... to "
+    "share one journal between replicas and workers; needs veo-tools[postgres])",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -187,6 +191,8 @@ class Settings:
     models_file: Path | None = None
     #: The largest video saved; a longer body is refused (a Veo clip is a few MB).
     max_video_bytes: int = 2 * 1024**3
+    #: ``postgresql://…``: the shared PostgreSQL journal (None: SQLite in ``journal_dir``).
+    journal_url: SecretStr | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.time_scale) and self.time_scale > 0):
@@ -235,6 +241,8 @@ class Settings:
             values["models_ttl_s"] = ttl
         if models := env.get("VEO_TOOLS_MODELS", "").strip():
             values["models_file"] = Path(models).expanduser()
+        if journal_url := env.get("VEO_TOOLS_JOURNAL_URL", "").strip():
+            values["journal_url"] = SecretStr(journal_url)
         unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown:
             raise ConfigurationError(
@@ -246,6 +254,8 @@ class Settings:
                 continue
             if name == "api_key" and isinstance(value, str):
                 value = SecretStr(_bare_key(value))
+            if name == "journal_url" and isinstance(value, str):
+                value = SecretStr(value)
             if name in {"output_dir", "state_dir", "models_file"}:
                 value = Path(value).expanduser()
             if name == "input_dirs":
@@ -266,8 +276,12 @@ class Settings:
         """The API key, or an error that says how to provide one (or to use the sandbox)."""
         if self.api_key is None or not self.api_key.get_secret_value().strip():
             raise ConfigurationError(
-                "No APIYI API key. Set the APIYI_API_KEY environment variable (create a key at "
-                "https://api.apiyi.com/token), pass api_key=..., or run on the built-in sandbox "
-                "with VEO_TOOLS_SANDBOX=1 / --sandbox (no key, no cost, simulated videos)."
+                Words(
+                    "No APIYI API key. Set the APIYI_API_KEY environment variable (create a key "
+                    "at https://api.apiyi.com/token){pass_key}, or run on the built-in sandbox "
+                    "with {sandbox} (no key, no cost, simulated videos).",
+                    pass_key=PASS_API_KEY,
+                    sandbox=SANDBOX_SWITCH,
+                )
             )
         return self.api_key

@@ -7,14 +7,16 @@ they are, and the descriptions are what the model reads.
 from __future__ import annotations
 
 import re
+import types
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -23,6 +25,7 @@ from pydantic import (
 
 from veo_tools.availability import AvailabilityState
 from veo_tools.wording import ARGS
+from veo_tools.words import Audience, Words, flag
 
 ChannelChoice = Literal["auto", "official", "reverse", "seedance", "wan", "grok"]
 #: Whether a task is paid: ``pending`` until it ends, then ``billed`` / ``not_billed``;
@@ -79,7 +82,7 @@ def explain_validation_error(exc: ValidationError, *, style: ErrorStyle = "tool"
     for err in exc.errors(include_url=False):
         where = ".".join(str(part) for part in err["loc"])
         if where and style == "flags":
-            where = "--" + where.replace("_", "-")
+            where = flag(where) or where.upper()
         message = str(err["msg"]).removeprefix("Value error, ")
         got = err.get("input")
         sent = f" (got {short(got)})" if isinstance(got, str | int | float | bool) else ""
@@ -158,10 +161,68 @@ def _compact_input(schema: dict[str, Any]) -> None:
     schema.update(compacted)
 
 
+#: A whole number or a decimal number as text (bounded: longer text is left for pydantic to refuse).
+_INT_TEXT = re.compile(r"[+-]?[0-9]{1,40}")
+_FLOAT_TEXT = re.compile(r"[+-]?([0-9]{1,40}(\.[0-9]{0,40})?|\.[0-9]{1,40})([eE][+-]?[0-9]{1,4})?")
+
+
+def _alternatives(annotation: Any) -> tuple[Any, ...]:
+    """The types a value of ``annotation`` may have (``X | None`` -> ``(X,)``)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _alternatives(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return tuple(t for arg in get_args(annotation) for t in _alternatives(arg))
+    return () if annotation is type(None) else (annotation,)
+
+
+def _number_kind(annotation: Any) -> type[int] | type[float] | None:
+    if annotation is int or annotation is float:
+        return annotation
+    values = get_args(annotation) if get_origin(annotation) is Literal else ()
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return int
+    return None
+
+
+def numbers_from_strings(value: Any, annotation: Any) -> Any:
+    """``value`` for a field typed ``annotation``, with a number spelt as text (``"8"``) read as
+    that number wherever a number is expected, also inside lists (``seeds``). A boolean is not a
+    number there (pydantic would read ``true`` as 1). Anything else is returned unchanged, for
+    the field's own validation to accept or refuse with its usual message.
+
+    APIYI's wire format spells ``seconds`` as ``"8"``, and some MCP clients can only send
+    strings for an ``integer | null`` argument; the schemas still say ``integer``."""
+    options = _alternatives(annotation)
+    if bool in options:
+        return value
+    for option in options:
+        if get_origin(option) is list and isinstance(value, list):
+            item = (get_args(option) or (Any,))[0]
+            return [numbers_from_strings(v, item) for v in value]
+        kind = _number_kind(option)
+        if kind is None:
+            continue
+        if isinstance(value, bool):
+            raise ValueError("Input should be a number, not true or false")
+        if isinstance(value, str):
+            text = value.strip()
+            pattern = _INT_TEXT if kind is int else _FLOAT_TEXT
+            return kind(text) if pattern.fullmatch(text) else value
+        return value
+    return value
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(
         extra="forbid", str_strip_whitespace=True, json_schema_extra=_compact_input
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_from_strings(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return value if field is None else numbers_from_strings(value, field.annotation)
 
 
 #: C0 controls other than tab, newline and carriage return, DEL, and the C1 controls: never part
@@ -309,7 +370,23 @@ class TaskError(BaseModel):
     retryable: bool
 
 
-class TaskView(BaseModel):
+class _Advised(BaseModel):
+    """A result with a ``next_step``, kept as :class:`Words` too (not published): the tools
+    send the agent form, the CLI shows the person form. (``next_step`` is declared by each
+    subclass, where it keeps its place in the result.)"""
+
+    _advice: Words | None = PrivateAttr(default=None)
+
+    def advise(self, advice: Words) -> None:
+        setattr(self, "next_step", advice.render("agent"))  # noqa: B010
+        self._advice = advice
+
+    def next_step_for(self, audience: Audience) -> str:
+        said: str = getattr(self, "next_step")  # noqa: B009
+        return said if self._advice is None else self._advice.render(audience)
+
+
+class TaskView(_Advised):
     """The one result shape for every task-related tool."""
 
     task_id: str = Field(description="Use this id with check_status to follow the task.")
@@ -374,7 +451,7 @@ class BatchItemView(BaseModel):
     deduplicated: bool = False
 
 
-class BatchView(BaseModel):
+class BatchView(_Advised):
     """A compact summary of a batch: counts, spend, failures, and one line per item."""
 
     batch_id: str = Field(description="Use with check_status to follow the batch.")
@@ -496,7 +573,7 @@ class ModelInfo(BaseModel):
     since: str | None = Field(None, description="Since when it is down (ISO 8601), if known.")
 
 
-class ModelsView(BaseModel):
+class ModelsView(_Advised):
     """Every model with its availability now (``veo-tools models``, ``veo://models``)."""
 
     models: list[ModelInfo]

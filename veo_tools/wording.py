@@ -12,14 +12,23 @@ from __future__ import annotations
 
 from veo_tools.catalog import Catalog, current, shipped_catalog
 from veo_tools.money import usd
+from veo_tools.words import (
+    CHECK_STATUS,
+    GENERATE_BATCH,
+    GENERATE_VIDEO,
+    LIST_TASKS,
+    RECOMMEND_CHANNEL,
+    TOOL_NAMES,
+)
 
-GENERATE_VIDEO = "generate_video"
-GENERATE_BATCH = "generate_batch"
-CHECK_STATUS = "check_status"
-RECOMMEND_CHANNEL = "recommend_channel"
-LIST_TASKS = "list_tasks"
-#: Tool names, stable across releases and front-ends.
-TOOL_NAMES = (GENERATE_VIDEO, GENERATE_BATCH, CHECK_STATUS, RECOMMEND_CHANNEL, LIST_TASKS)
+__all__ = [
+    "CHECK_STATUS",
+    "GENERATE_BATCH",
+    "GENERATE_VIDEO",
+    "LIST_TASKS",
+    "RECOMMEND_CHANNEL",
+    "TOOL_NAMES",
+]
 
 #: An identical request within this many minutes returns the earlier task.
 DEDUPE_WINDOW_MIN = 15

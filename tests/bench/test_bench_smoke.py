@@ -35,9 +35,14 @@ def test_polling_bench_follows_every_family_both_ways() -> None:
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("bench")
-def test_download_bench_measures_every_client_and_cleans_up(tmp_path: Path) -> None:
+def test_download_bench_measures_every_client_and_cleans_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     download = _load("download")
-    before = set(Path(download.tempfile.gettempdir()).glob("veo-bench-download-*"))
+    # A private temp dir: other test runs on this machine make their own bench dirs in /tmp.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(download.tempfile, "tempdir", str(private))
     result = download.main(["--mb", "2", "--rounds", "1"])
     assert set(result["clients"]) == set(download.VARIANTS)
     assert all(c["median_mib_s"] > 0 for c in result["clients"].values())
@@ -46,7 +51,7 @@ def test_download_bench_measures_every_client_and_cleans_up(tmp_path: Path) -> N
         "download, peak RSS growth",
         "download, throughput",
     ]
-    assert set(Path(download.tempfile.gettempdir()).glob("veo-bench-download-*")) == before
+    assert list(private.iterdir()) == []
 
 
 @pytest.mark.usefixtures("bench")
@@ -88,3 +93,13 @@ def test_polling_bench_can_keep_the_sandboxs_own_random_draws() -> None:
     (family,) = result["families"]
     assert family["policy"]["completed"] == family["fixed_8s"]["completed"] == 2
     assert result["sampling"] == "random"
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("bench")
+def test_journal_bench_measures_sqlite_and_postgres_side_by_side() -> None:
+    journal = _load("journal")
+    result = journal.main(["--tasks", "3"])
+    assert [row["store"] for row in result["stores"]] == ["SQLite (WAL)", "PostgreSQL"]
+    assert all(row["p50_ms"] > 0 and row["tasks_per_s"] > 0 for row in result["stores"])
+    assert result["latency_ratio"] > 0 and result["throughput_ratio"] > 0

@@ -277,7 +277,7 @@ def test_download_of_a_failed_task_exits_1(run: Run) -> None:
 def test_unknown_task_id_exits_2(run: Run) -> None:
     for command in ("status", "download"):
         result = run("--sandbox", command, "veo_doesnotexist")
-        assert result.code == 2 and "list_tasks" in result.err
+        assert result.code == 2 and "veo-tools tasks" in result.err
 
 
 def test_tasks_lists_recent_tasks_with_spend_and_budget(

@@ -261,20 +261,22 @@ def _avail(states: dict[str, str], reason: str | None = None) -> dict[str, Model
 
 def test_the_next_step_names_the_closest_available_models_first() -> None:
     up = {"veo-3.1-landscape-fast": "available", "veo-3.1": "available"}
-    step = availability.unavailable_step(_avail(up), "veo-3.1-fast")
+    words = availability.unavailable_step(_avail(up), "veo-3.1-fast")
+    step = words.render("agent")
     assert step.startswith("Available now: veo-3.1-landscape-fast (reverse, fast, $0.15), veo-3.1")
     assert "generate_video" in step and "veo-3.1-fast " not in step
+    assert "veo-tools generate with --model" in words.render("person")
 
 
 def test_the_next_step_says_when_nothing_is_available_and_how_to_check_again() -> None:
-    step = availability.unavailable_step(_avail({}), "veo-3.1-fast")
+    step = str(availability.unavailable_step(_avail({}), "veo-3.1-fast"))
     assert "No model is available right now" in step
     assert "veo-tools models --refresh" in step and "veo://models" in step
 
 
 def test_the_next_step_names_unverified_models_when_the_live_check_failed() -> None:
     states = {"veo-3.1": "unknown"}
-    step = availability.unavailable_step(_avail(states, "timed out"), "veo-3.1-fast")
+    step = str(availability.unavailable_step(_avail(states, "timed out"), "veo-3.1-fast"))
     assert "No model is confirmed available right now (timed out)" in step
     assert "not known to be down: veo-3.1 " in step and "--refresh" in step
 

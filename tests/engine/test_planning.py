@@ -58,7 +58,7 @@ def test_seed_in_auto_mode_picks_official() -> None:
         ({"channel": "official", "images": ["a.png", "b.png"]}, "exactly one"),
         ({"model": "veo-9"}, "Unknown model"),
         ({"channel": "official", "mode": "stream"}, "only available on Reverse"),
-        ({"channel": "reverse", "seed": 3}, "only work on Official"),
+        ({"channel": "reverse", "seed": 3}, "seed only works on Official"),
     ],
 )
 def test_bad_requests_are_refused_before_anything_is_sent(

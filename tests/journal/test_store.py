@@ -18,8 +18,10 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
+from veo_tools.journal.interface import WORKERS_BATCH, JournalStore
 from veo_tools.journal.owner import UNPROBED_SILENCE_S, Owner, owner_alive
-from veo_tools.journal.schema import MIGRATIONS, owner_fields
+from veo_tools.journal.postgres import PostgresJournal
+from veo_tools.journal.schema import MIGRATIONS, owner_fields, statements_for
 from veo_tools.journal.store import (
     INTERRUPTED_MESSAGE,
     JOURNAL_FILENAME,
@@ -34,9 +36,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000.0
 
 
-@pytest.fixture
-def journal(tmp_path: Path) -> Any:
-    with Journal(tmp_path / "state" / JOURNAL_FILENAME) as j:
+@pytest.fixture(params=["sqlite", "postgres"])
+def journal(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """Every store behind the journal interface: this suite is the contract both keep."""
+    if request.param == "postgres":
+        store: JournalStore = PostgresJournal(request.getfixturevalue("postgres_url"))
+    else:
+        store = Journal(tmp_path / "state" / JOURNAL_FILENAME)
+    with store as j:
         yield j
 
 
@@ -76,7 +83,7 @@ def test_journal_creates_parent_dirs_and_is_in_wal_mode(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_inserted_task_reads_back_by_local_id_and_by_remote_id(journal: Journal) -> None:
+def test_inserted_task_reads_back_by_local_id_and_by_remote_id(journal: JournalStore) -> None:
     rec = record(remote_id="video_abc", error_retryable=True, batch_index=None)
     journal.insert(rec)
     assert journal.get(rec.task_id) == rec
@@ -88,7 +95,7 @@ def test_new_record_updated_at_defaults_to_created_at() -> None:
     assert record().updated_at == T0
 
 
-def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: Journal) -> None:
+def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: JournalStore) -> None:
     rec = record()
     journal.insert(rec)
     updated = journal.update(rec.task_id, status="completed", progress=100, video_url="https://v")
@@ -97,7 +104,7 @@ def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: Journal)
     assert journal.get(rec.task_id) == updated
 
 
-def test_update_refuses_unknown_fields_and_bad_status(journal: Journal) -> None:
+def test_update_refuses_unknown_fields_and_bad_status(journal: JournalStore) -> None:
     rec = record()
     journal.insert(rec)
     with pytest.raises(TypeError, match="nonsense"):
@@ -106,19 +113,21 @@ def test_update_refuses_unknown_fields_and_bad_status(journal: Journal) -> None:
         journal.update(rec.task_id, status="done")
 
 
-def test_update_of_unknown_task_raises_task_not_found(journal: Journal) -> None:
+def test_update_of_unknown_task_raises_task_not_found(journal: JournalStore) -> None:
     with pytest.raises(TaskNotFoundError, match="list_tasks"):
         journal.update("veo_0000000000000000", status="failed")
 
 
-def test_insert_of_same_task_id_twice_is_refused(journal: Journal) -> None:
+def test_insert_of_same_task_id_twice_is_refused(journal: JournalStore) -> None:
     rec = record()
     journal.insert(rec)
     with pytest.raises(InvalidRequestError, match="clashes"):
         journal.insert(rec)
 
 
-def test_list_returns_newest_first_with_status_batch_and_limit_filters(journal: Journal) -> None:
+def test_list_returns_newest_first_with_status_batch_and_limit_filters(
+    journal: JournalStore,
+) -> None:
     journal.create_batch("b1", [{"prompt": "x"}], created_at=T0)
     recs = [
         record(created_at=T0 + i, status="failed" if i % 2 else "queued", batch_id="b1")
@@ -133,7 +142,9 @@ def test_list_returns_newest_first_with_status_batch_and_limit_filters(journal: 
     assert len(journal.list(limit=2)) == 2
 
 
-def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(journal: Journal) -> None:
+def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(
+    journal: JournalStore,
+) -> None:
     for status in ("submitting", "queued", "in_progress", "completed", "interrupted", "failed"):
         journal.insert(record(status=status, price_usd=1.0, created_at=T0 + 100))
     journal.insert(record(status="completed", price_usd=50.0, created_at=T0))
@@ -145,7 +156,7 @@ def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(journal: 
 # --- reserve --------------------------------------------------------------------------------
 
 
-def test_reserve_returns_recent_task_with_same_fingerprint(journal: Journal) -> None:
+def test_reserve_returns_recent_task_with_same_fingerprint(journal: JournalStore) -> None:
     first, dup = journal.reserve(record(), dedupe_since=T0 - 900)
     assert dup is False
     again, dup = journal.reserve(record(created_at=T0 + 60), dedupe_since=T0 + 60 - 900)
@@ -153,7 +164,7 @@ def test_reserve_returns_recent_task_with_same_fingerprint(journal: Journal) -> 
     assert len(journal.list()) == 1
 
 
-def test_reserve_returns_newest_of_several_matching_tasks(journal: Journal) -> None:
+def test_reserve_returns_newest_of_several_matching_tasks(journal: JournalStore) -> None:
     journal.insert(record(created_at=T0))
     newest = record(created_at=T0 + 5)
     journal.insert(newest)
@@ -161,26 +172,28 @@ def test_reserve_returns_newest_of_several_matching_tasks(journal: Journal) -> N
     assert dup and found.task_id == newest.task_id
 
 
-def test_reserve_inserts_when_matching_task_is_older_than_window(journal: Journal) -> None:
+def test_reserve_inserts_when_matching_task_is_older_than_window(journal: JournalStore) -> None:
     journal.insert(record(created_at=T0))
     _, dup = journal.reserve(record(created_at=T0 + 1000), dedupe_since=T0 + 100)
     assert dup is False and len(journal.list()) == 2
 
 
-def test_reserve_does_not_deduplicate_failed_tasks(journal: Journal) -> None:
+def test_reserve_does_not_deduplicate_failed_tasks(journal: JournalStore) -> None:
     journal.insert(record(status="failed"))
     fresh = record(created_at=T0 + 1)
     got, dup = journal.reserve(fresh, dedupe_since=T0 - 900)
     assert dup is False and got.task_id == fresh.task_id
 
 
-def test_reserve_without_window_inserts_even_when_fingerprint_matches(journal: Journal) -> None:
+def test_reserve_without_window_inserts_even_when_fingerprint_matches(
+    journal: JournalStore,
+) -> None:
     journal.insert(record())
     _, dup = journal.reserve(record(created_at=T0 + 1), dedupe_since=None)
     assert dup is False and len(journal.list()) == 2
 
 
-def test_reserve_finds_same_idempotency_key_at_any_age_and_status(journal: Journal) -> None:
+def test_reserve_finds_same_idempotency_key_at_any_age_and_status(journal: JournalStore) -> None:
     old = record(idempotency_key="take-1", status="failed", fingerprint="other", created_at=0.0)
     journal.insert(old)
     got, dup = journal.reserve(record(idempotency_key="take-1"), dedupe_since=None)
@@ -189,7 +202,7 @@ def test_reserve_finds_same_idempotency_key_at_any_age_and_status(journal: Journ
     assert dup is False
 
 
-def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: Journal) -> None:
+def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: JournalStore) -> None:
     journal.insert(record(price_usd=0.9, fingerprint="a"))
     with pytest.raises(BudgetExceededError, match="VEO_TOOLS_BUDGET_USD") as info:
         journal.reserve(
@@ -203,7 +216,7 @@ def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: Journal) -
     assert dup is False
 
 
-def test_reserve_returns_duplicate_even_when_budget_is_spent(journal: Journal) -> None:
+def test_reserve_returns_duplicate_even_when_budget_is_spent(journal: JournalStore) -> None:
     journal.insert(record(price_usd=5.0))
     _, dup = journal.reserve(record(price_usd=5.0), dedupe_since=T0 - 1, budget=(1.0, T0 - 1))
     assert dup is True
@@ -236,10 +249,12 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
+    from veo_tools.journal.postgres import PostgresJournal
     from veo_tools.journal.store import Journal, TaskRecord, new_task_id
 
-    path, tag, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-    with Journal(path) as j:
+    where, tag, n, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    store = PostgresJournal(where) if where.startswith("postgresql:") else Journal(Path(where))
+    with store as j:
         while not go.exists():
             time.sleep(0.002)
         dups = 0
@@ -257,14 +272,20 @@ WRITER = textwrap.dedent(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
 def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
-    tmp_path: Path,
+    tmp_path: Path, store: str, request: pytest.FixtureRequest
 ) -> None:
-    path, go, n = tmp_path / JOURNAL_FILENAME, tmp_path / "go", 150
+    go, n = tmp_path / "go", 150
+    where = (
+        request.getfixturevalue("postgres_url")
+        if store == "postgres"
+        else str(tmp_path / JOURNAL_FILENAME)
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), tag, str(n), str(go)],
+            [sys.executable, "-c", WRITER, where, tag, str(n), str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -277,17 +298,19 @@ def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert all(err == "" for _, err in outputs)
     assert sum(int(out) for out, _ in outputs) == n
-    with Journal(path) as j:
+    reader = PostgresJournal(where) if store == "postgres" else Journal(Path(where))
+    with reader as j:
         rows = j.list(limit=10 * n)
     keys = sorted(r.idempotency_key or "" for r in rows)
     expected = sorted([f"a-{i}" for i in range(n)] + [f"b-{i}" for i in range(n)])
     assert keys == sorted(expected + [f"shared-{i}" for i in range(n)])
 
 
-def test_threads_sharing_one_journal_do_not_interfere(journal: Journal) -> None:
+def test_threads_sharing_one_journal_do_not_interfere(journal: JournalStore) -> None:
     def work() -> None:
         for _ in range(50):
-            rec = journal.reserve(record(fingerprint=new_task_id()), dedupe_since=None)[0]
+            mine = record(fingerprint=new_task_id(), **owner_fields(Owner.current()))
+            rec = journal.reserve(mine, dedupe_since=None)[0]
             journal.update(rec.task_id, status="queued")
 
     threads = [threading.Thread(target=work) for _ in range(4)]
@@ -302,7 +325,7 @@ def test_threads_sharing_one_journal_do_not_interfere(journal: Journal) -> None:
 
 
 @pytest.mark.slow
-def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal) -> None:
+def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: JournalStore) -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     dead = child.pid
@@ -342,7 +365,7 @@ def test_interrupted_message_explains_billing_and_force_new() -> None:
     "task_id", ["x' OR 1=1 --", "'; DROP TABLE tasks; --", '" OR ""="', "%", "*"]
 )
 def test_sql_looking_ids_are_simply_not_found_and_tables_stay_intact(
-    journal: Journal, task_id: str
+    journal: JournalStore, task_id: str
 ) -> None:
     rec = record(remote_id="video_1")
     journal.insert(rec)
@@ -354,7 +377,7 @@ def test_sql_looking_ids_are_simply_not_found_and_tables_stay_intact(
     assert journal.list() == [rec]
 
 
-def test_batches_round_trip_and_their_tasks_come_back_in_index_order(journal: Journal) -> None:
+def test_batches_round_trip_and_their_tasks_come_back_in_index_order(journal: JournalStore) -> None:
     items: list[dict[str, Any]] = [{"prompt": "a", "seconds": 8}, {"prompt": "b"}]
     journal.create_batch("batch_1", items, created_at=T0)
     for index in (1, 0):
@@ -368,7 +391,7 @@ def test_batches_round_trip_and_their_tasks_come_back_in_index_order(journal: Jo
         journal.update_batch("nope", "completed")
 
 
-def test_task_naming_an_unknown_batch_is_refused(journal: Journal) -> None:
+def test_task_naming_an_unknown_batch_is_refused(journal: JournalStore) -> None:
     with pytest.raises(InvalidRequestError, match="unknown batch"):
         journal.insert(record(batch_id="missing"))
 
@@ -412,6 +435,8 @@ def test_latest_refusals_breaks_a_tie_on_creation_time_by_insertion_order(journa
 # --- owners beyond the PID ------------------------------------------------------------------
 
 ME = Owner.current()
+#: A process that is gone: pid 1 of this kernel, started at another moment (a reused PID).
+GONE = Owner(1, ME.boot, -1, ME.host)
 
 
 def _owned(owner: Owner, **overrides: Any) -> TaskRecord:
@@ -570,3 +595,270 @@ def test_a_damaged_journal_is_a_configuration_error_that_says_how_to_move_it_asi
     message = exc.value.message
     assert str(path) in message and f"mv '{path}' '{path}.broken'" in message
     assert path.read_bytes() == content  # left as it was, for inspection
+
+
+# --- statuses never move back ---------------------------------------------------------------
+
+
+def test_a_stale_status_update_never_moves_a_task_backwards(journal: JournalStore) -> None:
+    rec = record(status="in_progress", progress=50)
+    journal.insert(rec)
+    stale = journal.update(rec.task_id, status="queued", progress=10)
+    assert (stale.status, stale.progress) == ("in_progress", 50)
+    assert journal.update(rec.task_id, status="in_progress", progress=60).progress == 60
+    done = journal.update(rec.task_id, status="completed", progress=100)
+    assert done.status == "completed"
+    assert journal.update(rec.task_id, status="failed").status == "completed"
+    assert journal.update(rec.task_id, video_path="/v.mp4").video_path == "/v.mp4"
+
+
+# --- shared batch workers: claims and leases ------------------------------------------------
+
+
+def _enqueued(journal: JournalStore, n: int, channel: str = "reverse") -> list[TaskRecord]:
+    journal.create_batch("batch_w", [{"prompt": f"p{i}"} for i in range(n)], created_at=T0)
+    journal.update_batch("batch_w", WORKERS_BATCH)
+    recs = [
+        record(status="pending", channel=channel, batch_id="batch_w", batch_index=i)
+        for i in range(n)
+    ]
+    for i, rec in enumerate(recs):
+        journal.reserve(rec, dedupe_since=None, link=("batch_w", i))
+    return recs
+
+
+def test_each_enqueued_item_is_claimed_by_one_worker_within_the_channel_cap(
+    journal: JournalStore,
+) -> None:
+    _enqueued(journal, 5)
+    first = journal.claim_work("w1", {"reverse": 3}, now=T0, lease_s=30, owner=ME)
+    second = journal.claim_work("w2", {"reverse": 3}, now=T0, lease_s=30, owner=ME)
+    assert [r.status for r in first.tasks] == ["submitting"] * 3
+    assert second.tasks == [] and second.waiting == 5
+    journal.update(first.tasks[0].task_id, status="completed", video_path="/a.mp4")
+    third = journal.claim_work("w2", {"reverse": 3}, now=T0 + 1, lease_s=30, owner=ME)
+    assert len(third.tasks) == 1
+    claimed = [r.task_id for r in (*first.tasks, *third.tasks)]
+    assert len(set(claimed)) == 4
+    assert journal.get(third.tasks[0].task_id).status == "submitting"  # type: ignore[union-attr]
+
+
+def test_items_of_batches_not_enqueued_for_workers_are_never_claimed(
+    journal: JournalStore,
+) -> None:
+    journal.create_batch("batch_local", [{"prompt": "x"}], created_at=T0)
+    journal.insert(record(status="pending", batch_id="batch_local", batch_index=0))
+    claim = journal.claim_work("w1", {"reverse": 10}, now=T0, lease_s=30, owner=ME)
+    assert claim.tasks == [] and claim.waiting == 0
+
+
+def test_a_dead_workers_items_are_taken_over_and_a_possibly_sent_one_is_never_resent(
+    journal: JournalStore,
+) -> None:
+    _enqueued(journal, 3)
+    dead = journal.claim_work("dead", {"reverse": 3}, now=T0, lease_s=10, owner=GONE).tasks
+    journal.update(dead[0].task_id, status="in_progress", remote_id="video_0")
+    journal.update(dead[1].task_id, status="completed", video_url="https://v")
+    # dead[2] stays 'submitting': its create may have left when the worker died.
+    assert journal.claim_work("live", {"reverse": 3}, now=T0 + 5, lease_s=10, owner=ME).waiting == 3
+    claim = journal.claim_work("live", {"reverse": 3}, now=T0 + 11, lease_s=10, owner=ME)
+    assert sorted(r.task_id for r in claim.tasks) == sorted([dead[0].task_id, dead[1].task_id])
+    assert claim.interrupted == 1
+    orphan = journal.get(dead[2].task_id)
+    assert orphan is not None and orphan.status == "interrupted"
+    assert orphan.error_kind == "submit_outcome_unknown"
+    assert (
+        journal.claim_work("other", {"reverse": 3}, now=T0 + 12, lease_s=10, owner=ME).tasks == []
+    )
+
+
+def test_renewed_leases_are_not_taken_over_and_released_ones_are(journal: JournalStore) -> None:
+    _enqueued(journal, 2)
+    mine = journal.claim_work("w1", {"reverse": 2}, now=T0, lease_s=10, owner=ME).tasks
+    for rec in mine:
+        journal.update(rec.task_id, status="queued", remote_id=rec.task_id)
+    assert journal.renew_leases("w1", [r.task_id for r in mine], until=T0 + 30) == 2
+    assert journal.renew_leases("w2", [r.task_id for r in mine], until=T0 + 90) == 0
+    assert journal.claim_work("w2", {"reverse": 2}, now=T0 + 20, lease_s=10, owner=ME).tasks == []
+    journal.release_lease("w1", mine[0].task_id, now=T0 + 20)
+    taken = journal.claim_work("w2", {"reverse": 2}, now=T0 + 21, lease_s=10, owner=ME).tasks
+    assert [r.task_id for r in taken] == [mine[0].task_id]
+
+
+def test_replicas_racing_one_budget_never_overspend_it_together(postgres_url: str) -> None:
+    """Four stores (four pools, as four replicas would have) reserve 0.15 $ tasks at once
+    against a 3 $ cap: exactly 20 fit, whatever the interleaving."""
+    stores = [PostgresJournal(postgres_url) for _ in range(4)]
+    refused: list[int] = []
+
+    def spend(j: PostgresJournal) -> None:
+        for _ in range(10):
+            try:
+                j.reserve(record(fingerprint=new_task_id()), dedupe_since=None, budget=(3.0, 0.0))
+            except BudgetExceededError:
+                refused.append(1)
+
+    threads = [threading.Thread(target=spend, args=(j,)) for j in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert stores[0].spent_since(0.0) == pytest.approx(3.0)
+    assert len(stores[0].list(limit=100)) == 20 and len(refused) == 20
+    for j in stores:
+        j.close()
+
+
+def test_two_replicas_starting_at_once_migrate_the_schema_once(postgres_url: str) -> None:
+    opened: list[PostgresJournal] = []
+    threads = [
+        threading.Thread(target=lambda: opened.append(PostgresJournal(postgres_url)))
+        for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(opened) == 3
+    rec = record()
+    opened[0].insert(rec)
+    assert opened[2].get(rec.task_id) == rec
+    for j in opened:
+        j.close()
+
+
+def test_a_worker_claim_records_its_owner_on_the_item(journal: JournalStore) -> None:
+    _enqueued(journal, 1)
+    (claimed,) = journal.claim_work("w1", {"reverse": 1}, now=T0, lease_s=30, owner=ME).tasks
+    assert claimed.owner == ME
+    assert journal.get(claimed.task_id) == claimed
+
+
+def test_an_expired_lease_whose_owner_visibly_lives_here_is_not_interrupted(
+    journal: JournalStore,
+) -> None:
+    if sys.platform != "linux":
+        pytest.skip("boot ids and start times are read from /proc")
+    _enqueued(journal, 1)
+    (late,) = journal.claim_work("late", {"reverse": 1}, now=T0, lease_s=10, owner=ME).tasks
+    claim = journal.claim_work("other", {"reverse": 1}, now=T0 + 60, lease_s=10, owner=ME)
+    assert (claim.tasks, claim.interrupted) == ([], 0)
+    assert journal.get(late.task_id).status == "submitting"  # type: ignore[union-attr]
+
+
+def test_a_stream_of_a_dead_worker_is_interrupted_not_followed(journal: JournalStore) -> None:
+    _enqueued(journal, 1)
+    (rec,) = journal.claim_work("dead", {"reverse": 1}, now=T0, lease_s=10, owner=GONE).tasks
+    journal.update(rec.task_id, mode="stream", status="in_progress")
+    claim = journal.claim_work("live", {"reverse": 1}, now=T0 + 11, lease_s=10, owner=ME)
+    assert (claim.tasks, claim.interrupted) == ([], 1)
+    got = journal.get(rec.task_id)
+    assert got is not None and (got.status, got.error_kind) == ("interrupted", "interrupted")
+
+
+def test_a_recent_row_of_another_kernel_is_a_reboot_on_sqlite_but_another_host_on_postgres(
+    journal: JournalStore,
+) -> None:
+    """One SQLite file lives on one machine; a PostgreSQL journal is shared by machines, whose
+    boot ids differ while they live, so there such a row waits out the silence rule."""
+    import time
+
+    rec = _owned(Owner(1, "another-boot", 1, ME.host), created_at=time.time())
+    journal.insert(rec)
+    settled = journal.recover_orphans()
+    assert settled == (0 if isinstance(journal, PostgresJournal) else 1)
+    old = _owned(Owner(1, "another-boot", 1, ME.host), created_at=T0)  # silent for years
+    journal.insert(old)
+    assert journal.recover_orphans() == 1
+    assert journal.get(old.task_id).status == "interrupted"  # type: ignore[union-attr]
+
+
+def _journal_at(store: str, version: int, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """A journal built by the first ``version`` migrations, holding one streamed row of ours."""
+    insert = (
+        "INSERT INTO tasks (task_id, channel, model, mode, prompt, request_json, fingerprint, "
+        "price_usd, status, owner_pid, created_at, updated_at) VALUES ('veo_0000000000000001', "
+        "'reverse', 'veo-3.1-fast', 'stream', 'p', '{{}}', 'fp', 0.15, 'in_progress', "
+        "{m}, {m}, {m})"
+    )
+    row = (os.getpid(), T0, T0)
+    if store == "sqlite":
+        path = tmp_path / JOURNAL_FILENAME
+        conn = sqlite3.connect(path)
+        for step in MIGRATIONS[:version]:
+            for statement in statements_for(step, "sqlite"):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version:d}")
+        conn.execute(insert.format(m="?"), row)
+        conn.commit()
+        conn.close()
+        return lambda: Journal(path)
+    import psycopg
+
+    url = request.getfixturevalue("postgres_url")
+    with psycopg.connect(url, autocommit=True) as pg:
+        for step in MIGRATIONS[:version]:
+            for statement in statements_for(step, "postgres"):
+                pg.execute(statement)  # type: ignore[arg-type]
+        pg.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        pg.execute("INSERT INTO schema_version VALUES (%s)", (version,))
+        pg.execute(insert.format(m="%s"), row)  # type: ignore[arg-type]
+    return lambda: PostgresJournal(url)
+
+
+@pytest.mark.parametrize("version", [2, 3])
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_journal_of_an_older_version_migrates_to_the_latest_and_keeps_its_rows(
+    store: str, version: int, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    opened = _journal_at(store, version, tmp_path, request)
+    with opened() as journal:
+        (old,) = journal.list()
+        assert (old.status, old.owner) == ("in_progress", Owner(os.getpid()))
+        assert journal.recover_orphans() == 0  # pid only: the old rule, and it lives
+        _enqueued(journal, 1)  # the leases of shared workers (v4) work on the migrated file
+        assert len(journal.claim_work("w", {"reverse": 1}, now=T0, lease_s=9, owner=ME).tasks) == 1
+        assert len(journal.latest_refusals("model_unavailable", since=0.0)) == 0
+    with opened() as journal:  # reopening migrates nothing twice
+        assert len(journal.list()) == 2
+
+
+def test_replicas_racing_batches_against_one_budget_record_whole_batches_only(
+    postgres_url: str,
+) -> None:
+    """Four replicas each record a batch of five 0.15 $ items at once under a 2 $ cap: exactly
+    two batches fit, and a refused batch leaves neither its batch row nor any item."""
+    stores = [PostgresJournal(postgres_url) for _ in range(4)]
+    recorded: list[str] = []
+
+    def spend(j: PostgresJournal, n: int) -> None:
+        tasks = [(record(fingerprint=new_task_id()), None) for _ in range(5)]
+        try:
+            j.create_batch(f"batch_{n}", [{}] * 5, created_at=T0, tasks=tasks, budget=(2.0, 0.0))
+            recorded.append(f"batch_{n}")
+        except BudgetExceededError:
+            pass
+
+    threads = [threading.Thread(target=spend, args=(j, n)) for n, j in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(recorded) == 2 and stores[0].spent_since(0.0) == pytest.approx(1.5)
+    for n in range(4):
+        linked = len(stores[0].batch_links(f"batch_{n}"))
+        assert linked == (5 if f"batch_{n}" in recorded else 0)
+        assert (stores[0].get_batch(f"batch_{n}") is None) == (f"batch_{n}" not in recorded)
+    for j in stores:
+        j.close()
+
+
+def test_claiming_a_pending_task_records_its_owner_and_a_second_claim_loses(
+    journal: JournalStore,
+) -> None:
+    rec = record(status="pending")
+    journal.insert(rec)
+    assert journal.claim(rec.task_id, owner=ME) is True
+    assert journal.claim(rec.task_id, owner=GONE) is False
+    got = journal.get(rec.task_id)
+    assert got is not None and (got.status, got.owner) == ("submitting", ME)

@@ -24,6 +24,7 @@ from veo_tools.errors import (
     looks_like_content_policy,
 )
 from veo_tools.transport.error_map import looks_like_html, read_server_message
+from veo_tools.words import LIST_TASKS, Words, call
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,12 @@ def submitted_task(response: httpx.Response, *, with_url: bool = False) -> Remot
         return parse_task(read_json(response, what="the submit"), with_url=with_url)
     except ServerError as exc:
         raise SubmitOutcomeUnknownError(
-            f"The submit was accepted (HTTP {response.status_code}) but its answer could not be "
-            f"read ({exc.message}). A task may exist and be billed: do not submit again; check "
-            "list_tasks or the APIYI console task log."
+            Words(
+                "The submit was accepted (HTTP {status}) but its answer could not be read "
+                "({said}). A task may exist and be billed: do not submit again; check {tasks} or "
+                "the APIYI console task log.",
+                status=response.status_code,
+                said=exc.words,
+                tasks=call(LIST_TASKS),
+            )
         ) from exc

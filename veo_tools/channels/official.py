@@ -18,6 +18,7 @@ from veo_tools.channels._wire import checked_model, file_part, task_path
 from veo_tools.channels.base import DownloadResult, RemoteTask, VideoRequest
 from veo_tools.errors import DownloadError, InvalidRequestError
 from veo_tools.transport.http import ApiHttp
+from veo_tools.words import CHECK_STATUS, Words, call
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,12 @@ class OfficialClient:
 
 def _not_ready(exc: InvalidRequestError, retries: int) -> DownloadError:
     return DownloadError(
-        f"The video is still not downloadable after {retries} retries ({exc.message}). If "
-        "check_status says completed, wait a minute and download again.",
+        Words(
+            "The video is still not downloadable after {retries} retries ({said}). If {status} "
+            "says completed, wait a minute and download again.",
+            retries=retries,
+            said=exc.words,
+            status=call(CHECK_STATUS),
+        ),
         status_code=400,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import logging
 import sys
 import traceback
@@ -26,6 +27,7 @@ from veo_tools.cli.gallery import GALLERY
 from veo_tools.cli.mcp import MCP
 from veo_tools.cli.models import MODELS
 from veo_tools.cli.server import SANDBOX
+from veo_tools.cli.worker import WORKER
 from veo_tools.errors import (
     BudgetExceededError,
     ConfigurationError,
@@ -39,14 +41,23 @@ EXIT_OK, EXIT_TASK_FAILED, EXIT_BAD_INPUT, EXIT_API_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
 
 #: Every sub-command, in the order ``--help`` lists them.
-COMMANDS: tuple[Command, ...] = (*TASK_COMMANDS, BATCH, MODELS, GALLERY, SANDBOX, MCP, DEMO)
+COMMANDS: tuple[Command, ...] = (
+    *TASK_COMMANDS,
+    BATCH,
+    WORKER,
+    MODELS,
+    GALLERY,
+    SANDBOX,
+    MCP,
+    DEMO,
+)
 
 EPILOG = """\
 exit codes: 0 success, 1 task (or batch item) failed, 2 bad input, 3 API or network error,
   130 interrupted
 environment: APIYI_API_KEY, APIYI_BASE_URL, VEO_TOOLS_SANDBOX, VEO_TOOLS_OUTPUT_DIR,
   VEO_TOOLS_STATE_DIR, VEO_TOOLS_INPUT_DIRS, VEO_TOOLS_BUDGET_USD, VEO_TOOLS_TIME_SCALE,
-  VEO_TOOLS_MODELS_TTL_S
+  VEO_TOOLS_MODELS_TTL_S, VEO_TOOLS_JOURNAL_URL
 try it without a key:  veo-tools --sandbox demo"""
 
 
@@ -89,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
             parents=[shared],
         )
         command.add_arguments(child)
-        child.set_defaults(handler=command)
+        options = [o for action in child._actions for o in action.option_strings]
+        child.set_defaults(handler=command, known_options=tuple(options))
     return parser
 
 
@@ -99,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, extra = parser.parse_known_args(argv)
         if extra and args.handler is not MCP:  # only ``mcp`` passes options on (to veo-mcp)
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            hint = did_you_mean(extra, args.known_options)
+            parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     except SystemExit as exc:  # --help / --version (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     args.server_args = [*getattr(args, "server_args", []), *extra]
@@ -111,6 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stop_logging(logging_state)
 
 
+def did_you_mean(extra: Sequence[str], options: Sequence[str]) -> str:
+    """`` (did you mean --channel?)`` for a misspelt option (``--chanel``), else nothing.
+    (argparse suggests only from Python 3.14 on, and only for choices.)"""
+    for word in extra:
+        if word.startswith("--"):
+            close = difflib.get_close_matches(word.partition("=")[0], options, n=1, cutoff=0.75)
+            if close:
+                return f" (did you mean {close[0]}?)"
+    return ""
+
+
 def _run(cli: Cli, args: argparse.Namespace) -> int:
     command: Command = args.handler
     try:
@@ -120,7 +144,7 @@ def _run(cli: Cli, args: argparse.Namespace) -> int:
         _fail(cli, "interrupted." + _resume_hint(cli))
         return EXIT_INTERRUPTED
     except VeoError as exc:
-        _fail(cli, exc.message)
+        _fail(cli, exc.text("person"))
         return exit_code_for(exc)
     except OSError as exc:
         _fail(cli, f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))

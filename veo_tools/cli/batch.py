@@ -44,10 +44,29 @@ async def run_batch(cli: Cli, args: argparse.Namespace) -> int:
     async with open_service(cli) as service:
         if args.dry_run:
             return _dry_run(cli, service, items)
+        if args.enqueue:
+            return _enqueue(cli, service, items)
         view = await _run(cli, service, items, args)
         path = _report_path(args.report, service.settings.output_dir, view.batch_id)
         report = write_report(path, report_views(service, view))
     return _show(cli, view, report)
+
+
+def _enqueue(cli: Cli, service: VeoService, items: Sequence[BatchItemInput]) -> int:
+    view = service.enqueue_batch(items)
+    if cli.json:
+        cli.emit_json(view)
+    else:
+        cli.err.print(
+            Text(
+                f"Batch {view.batch_id}: {view.total} video(s), "
+                f"{money(view.estimated_cost_usd)} if all complete, enqueued for workers "
+                f"(veo-tools worker). Follow it with:  veo-tools status {view.batch_id}"
+            ),
+            soft_wrap=True,
+        )
+        cli.out.print(view.batch_id)
+    return 0
 
 
 def _report_path(given: Path | None, output_dir: Path, batch_id: str) -> Path:
@@ -68,6 +87,8 @@ def _check_arguments(args: argparse.Namespace) -> None:
             "FILE is required: a JSON Lines or CSV batch file (or --resume BATCH_ID to carry on "
             "an earlier batch). See veo-tools batch --help."
         )
+    if args.enqueue and (args.resume or args.dry_run):
+        raise InvalidRequestError("--enqueue records a new batch FILE; it takes no --resume.")
     if args.dry_run and args.resume:
         raise InvalidRequestError(
             "--dry-run prices a new batch FILE; a batch given to --resume was priced when it "

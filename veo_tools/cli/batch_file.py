@@ -41,7 +41,7 @@ def read_batch_file(path: str | Path) -> list[BatchItemInput]:
         lines = parse_csv(text, name)
     if not lines:
         raise InvalidRequestError(
-            f"{name}: no items. Write one generate_video input per line (JSON Lines) or a CSV "
+            f"{name}: no items. Write one video's arguments per line (JSON Lines) or a CSV "
             "file with a header row that has a prompt column."
         )
     for number, item in lines:
@@ -123,7 +123,7 @@ def _columns(header: list[str], name: str) -> list[str]:
     if unknown:
         raise InvalidRequestError(
             f"{name} line 1: unknown column(s) {', '.join(repr(c) for c in unknown)}; the "
-            f"columns are generate_video fields: {', '.join(FIELDS)}."
+            f"columns are the video arguments: {', '.join(FIELDS)}."
         )
     if len(set(columns)) < len(columns):
         raise InvalidRequestError(f"{name} line 1: a column appears twice in the header.")

@@ -23,6 +23,7 @@ from veo_tools.cli.render import (
 )
 from veo_tools.service import VeoService
 from veo_tools.types import BatchPlan, BatchView, TaskList, TaskView
+from veo_tools.words import for_person
 
 # ---- the report file -----------------------------------------------------------------------
 
@@ -107,7 +108,7 @@ def batch_table(view: BatchView) -> Table:
     rows = []
     for item in view.items:
         if item.error and item.status != "completed":
-            message = first_line(item.error.message, 60)
+            message = first_line(for_person(item.error.message), 60)
             detail = Text(f"{item.error.kind}: {message}", style="red")
         else:
             detail = Text(short_path(item.video_path))

@@ -30,6 +30,7 @@ from veo_tools.types import (
     TaskView,
     explain_validation_error,
 )
+from veo_tools.words import for_person
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -68,7 +69,7 @@ def show_task(cli: Cli, view: TaskView) -> int:
         billed = "not billed" if not view.billed else "billing unknown"
         cli.err.print(
             f"veo-tools: task {view.task_id} {view.status} ({view.error.kind}, {billed}): "
-            f"{view.error.message}",
+            f"{for_person(view.error.message)}",
             markup=False,
             soft_wrap=True,
         )
@@ -173,7 +174,7 @@ async def run_status(cli: Cli, args: argparse.Namespace) -> int:
             cli.emit_json(view)
         else:
             cli.out.print(batch_table(view))
-            cli.out.print(Text(f"{view.status}: {view.next_step}"), soft_wrap=True)
+            cli.out.print(Text(f"{view.status}: {view.next_step_for('person')}"), soft_wrap=True)
         return 1 if view.failed or view.status == "incomplete" else 0
     return show_task(cli, view)
 

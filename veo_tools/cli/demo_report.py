@@ -11,6 +11,7 @@ from rich.text import Text
 
 from veo_tools.cli.render import first_line, money, short_path, status_text
 from veo_tools.types import Recommendation, TaskView
+from veo_tools.words import for_person
 
 MP4_MAGIC = b"ftyp"
 
@@ -163,10 +164,13 @@ def task_line(step: DemoStep, time_scale: float) -> Text:
             style="green",
         )
     if task.status != "completed":
-        reason = f"{task.error.kind}: {first_line(task.error.message)}" if task.error else ""
+        reason = (
+            f"{task.error.kind}: {first_line(for_person(task.error.message))}" if task.error else ""
+        )
         billed = "not billed" if not task.billed else "billing unknown"
         return Text.assemble(
-            (f"✗ {task.status} ({reason}), {billed}.", "red"), (f" {task.next_step}", "dim")
+            (f"✗ {task.status} ({reason}), {billed}.", "red"),
+            (f" {task.next_step_for('person')}", "dim"),
         )
     real = task.elapsed_s / time_scale
     path = Path(task.video_path or "")

@@ -67,7 +67,7 @@ async def run_models(cli: Cli, args: argparse.Namespace) -> int:
         cli.emit_json(view)
     else:
         cli.out.print(models_table(view))
-        cli.out.print(Text(view.next_step))
+        cli.out.print(Text(view.next_step_for("person")))
     if view.catalog_error:
         cli.err.print(f"veo-tools: {view.catalog_error}", markup=False, soft_wrap=True)
     if view.live_error:

@@ -131,7 +131,7 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
         "file",
         nargs="?",
         metavar="FILE",
-        help="JSON Lines (one generate_video input per line, plus seeds/variants) or CSV with a "
+        help="JSON Lines (one video's arguments per line, plus seeds/variants) or CSV with a "
         "header row and a prompt column",
     )
     parser.add_argument(
@@ -142,6 +142,11 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print the plan and what it costs; submit nothing"
+    )
+    parser.add_argument(
+        "--enqueue",
+        action="store_true",
+        help="check, price and record the batch for shared workers (veo-tools worker), then exit",
     )
     parser.add_argument(
         "--resume",

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from veo_tools.money import usd as usd_text
 from veo_tools.types import Recommendation, TaskList, TaskView
+from veo_tools.words import for_person
 
 #: The line under the task list and a batch's summary that points at ``veo-tools gallery``.
 GALLERY_HINT = "Gallery: veo-tools gallery (an HTML page to watch the saved videos)"
@@ -97,7 +98,8 @@ def task_details(view: TaskView, *, command: str = "veo-tools") -> Table:
     if view.video_url:
         grid.add_row("url", Text(view.video_url))
     if view.error:
-        grid.add_row("error", Text(f"{view.error.kind}: {view.error.message}", style="red"))
+        message = for_person(view.error.message)
+        grid.add_row("error", Text(f"{view.error.kind}: {message}", style="red"))
     if view.deduplicated:
         grid.add_row(
             "deduplicated",
@@ -119,7 +121,7 @@ def _next_step(view: TaskView, command: str) -> str:
     (``command`` keeps ``--sandbox``: the sandbox's tasks are in their own journal)."""
     if view.status in ("queued", "in_progress"):
         return f"Still rendering: follow it with  {command} status {view.task_id} --wait 600"
-    return view.next_step
+    return view.next_step_for("person")
 
 
 def recommendation_view(rec: Recommendation) -> Group:

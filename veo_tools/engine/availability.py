@@ -35,13 +35,14 @@ from veo_tools.errors import (
 )
 from veo_tools.money import usd
 from veo_tools.transport.error_map import CHECK_AGAIN, looks_like_html, read_server_message
+from veo_tools.words import GENERATE_VIDEO, RECOMMEND_CHANNEL, Term, Words
 
 if TYPE_CHECKING:
     import asyncio
 
     import httpx
 
-    from veo_tools.journal.store import Journal
+    from veo_tools.journal.interface import JournalStore
     from veo_tools.settings import Settings
     from veo_tools.transport.http import ApiHttp
 
@@ -52,7 +53,7 @@ class Engine(Protocol):
 
     settings: Settings
     http: ApiHttp
-    journal: Journal
+    journal: JournalStore
     live_models: LiveList | None
     probe_lock: asyncio.Lock
 
@@ -214,7 +215,7 @@ def _named(models: list[Model]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def unavailable_step(avail: Mapping[str, ModelAvailability], model_id: str) -> str:
+def unavailable_step(avail: Mapping[str, ModelAvailability], model_id: str) -> Words:
     """What to do after ``model_id`` was refused as unavailable: the models available now
     (closest first), or that none is and how to check again."""
     refused = _refused_model(model_id)
@@ -224,24 +225,30 @@ def unavailable_step(avail: Mapping[str, ModelAvailability], model_id: str) -> s
     )
     up = [m for m in others if avail[m.id].usable]
     if up:
-        return (
-            f"Available now: {_named(up)}. Call generate_video with one of them as "
-            "`model` (or without `model` and let recommend_channel pick)."
+        return Words(
+            "Available now: {named}. {use}.",
+            named=_named(up),
+            use=Term(
+                f"Call {GENERATE_VIDEO} with one of them as `model` (or without `model` and let "
+                f"{RECOMMEND_CHANNEL} pick)",
+                "Run veo-tools generate with --model set to one of them (or without --model, "
+                "letting veo-tools pick)",
+            ),
         )
     unknown = [m for m in others if avail[m.id].state == "unknown"]
     if unknown:
         why = avail[unknown[0].id].reason or "the live check failed"
-        return (
+        return Words.plain(
             f"No model is confirmed available right now ({why}); not known to be "
             f"down: {_named(unknown)}. {CHECK_AGAIN}, then try again."
         )
-    return (
+    return Words.plain(
         "No model is available right now. Check again later with `veo-tools models "
         "--refresh`, the veo://models resource or recommend_channel before submitting again."
     )
 
 
-def step_for(eng: Engine, model_id: str) -> str:
+def step_for(eng: Engine, model_id: str) -> Words:
     """:func:`unavailable_step` from the cached live list (no request)."""
     return unavailable_step(current(eng), model_id)
 
@@ -255,7 +262,9 @@ async def explained(eng: Engine, model_id: str, exc: VeoError) -> VeoError:
         return AccessGroupError(access_group_message(model_id, group, exc.message))
     step = unavailable_step(await availability(eng), model_id)
     base = exc.message.removesuffix(f" {CHECK_AGAIN}.")
-    return ModelUnavailableError(f"{base} {step}", status_code=exc.status_code)
+    return ModelUnavailableError(
+        Words("{base} {step}", base=base, step=step), status_code=exc.status_code
+    )
 
 
 def access_group_message(model_id: str, group: str, said: str) -> str:

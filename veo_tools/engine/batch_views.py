@@ -10,6 +10,7 @@ from veo_tools.engine.task_views import public_status, request_params
 from veo_tools.journal.store import TaskRecord
 from veo_tools.money import usd
 from veo_tools.types import BatchItemView, BatchView, ProgressEvent, TaskError
+from veo_tools.words import CHECK_STATUS, GENERATE_BATCH, Term, Words, run
 
 
 def batch_view(
@@ -24,7 +25,8 @@ def batch_view(
     # While a runner works the batch is running, even if every status is final: the last
     # downloads may still be on their way.
     status = "running" if running else ("completed" if done else "incomplete")
-    return BatchView(
+    advice = _next_step(batch_id, status, len(failed))
+    view = BatchView(
         batch_id=batch_id,
         status=status,
         total=inputs_count,
@@ -33,8 +35,10 @@ def batch_view(
         spent_usd=round(sum(r.price_usd for r in unique if r.status == "completed"), 2),
         items=items,
         failed=failed,
-        next_step=_next_step(batch_id, status, len(failed)),
+        next_step=advice.render("agent"),
     )
+    view.advise(advice)
+    return view
 
 
 def _item_view(batch_id: str, index: int, rec: TaskRecord | None) -> BatchItemView:
@@ -58,20 +62,26 @@ def _item_view(batch_id: str, index: int, rec: TaskRecord | None) -> BatchItemVi
     )
 
 
-def _next_step(batch_id: str, status: str, failed: int) -> str:
+def _next_step(batch_id: str, status: str, failed: int) -> Words:
     retry = (
         f" {failed} item(s) failed: see failed[].error; fix and submit them again."
         if failed
         else ""
     )
     if status == "completed":
-        return f"Batch done; videos are at items[].video_path.{retry}"
+        return Words("Batch done; videos are at items[].video_path.{retry}", retry=retry)
     if status == "running":
-        return f"Still running: call check_status(task_id='{batch_id}') again later.{retry}"
-    return (
-        f"Stopped before the end: call generate_batch(resume_batch_id='{batch_id}') to resume it "
-        f"(CLI: veo-tools batch --resume {batch_id}); finished or sent items are not sent "
-        f"again.{retry}"
+        return Words(
+            "Still running: {follow} again later.{retry}",
+            follow=run(CHECK_STATUS, task_id=batch_id),
+            retry=retry,
+        )
+    return Words(
+        "Stopped before the end: {resume} to resume it{cli}; finished or sent items are not sent "
+        "again.{retry}",
+        resume=run(GENERATE_BATCH, resume_batch_id=batch_id),
+        cli=Term(f" (CLI: veo-tools batch --resume {batch_id})", ""),
+        retry=retry,
     )
 
 

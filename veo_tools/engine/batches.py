@@ -23,6 +23,7 @@ from veo_tools.engine.rerender import explicit_overrides, rerender_input
 from veo_tools.engine.state import TERMINAL, Engine, ProgressCallback
 from veo_tools.engine.task_views import policy_for
 from veo_tools.errors import InvalidRequestError, TaskNotFoundError, VeoError
+from veo_tools.journal.interface import WORKERS_BATCH
 from veo_tools.journal.owner import owner_alive, pid_alive
 from veo_tools.journal.store import TaskRecord, new_task_id
 from veo_tools.types import (
@@ -32,6 +33,7 @@ from veo_tools.types import (
     BatchView,
     GenerateVideoInput,
 )
+from veo_tools.words import LIST_TASKS, Words, call
 
 #: Tasks in flight per channel unless told otherwise (APIYI recommends <= 10 on Official).
 DEFAULT_CAPS: dict[str, int] = dict.fromkeys(("official", "reverse", "seedance", "wan", "grok"), 10)
@@ -112,10 +114,15 @@ class Batches:
         return plan_batch([self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))])
 
     def create(
-        self, items: Sequence[Any], concurrency: int | Mapping[str, int] | None = None
+        self,
+        items: Sequence[Any],
+        concurrency: int | Mapping[str, int] | None = None,
+        *,
+        status: str = "pending",
     ) -> tuple[str, list[GenerateVideoInput]]:
         """Check, price and record a batch and all its items; nothing is sent yet. The caps
-        (``concurrency``) are stored with the first item, so a resume keeps them."""
+        (``concurrency``) are stored with the first item, so a resume keeps them. ``status``
+        ``WORKERS_BATCH`` hands the batch to shared workers in the same transaction."""
         inputs = [self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))]
         plan_batch(inputs)  # an invalid item stops the batch with its index
         for index, inp in enumerate(inputs):  # every image is checked before anything is spent
@@ -136,6 +143,7 @@ class Batches:
             batch_id,
             stored,
             created_at=self._eng.clock(),
+            status=status,
             tasks=tasks,
             budget=None if cap is None else (cap, self._eng.clock() - submission.DAY_S),
         )
@@ -180,8 +188,12 @@ class Batches:
         batch = self._eng.journal.get_batch(batch_id)
         if batch is None:
             raise TaskNotFoundError(
-                f"No batch {batch_id[:80]!r} in the journal. Batch ids start with 'batch_'; "
-                "list_tasks shows tasks with their batch_id."
+                Words(
+                    "No batch {batch_id!r} in the journal. Batch ids start with 'batch_'; "
+                    "{tasks} shows tasks with their batch_id.",
+                    batch_id=batch_id[:80],
+                    tasks=call(LIST_TASKS),
+                )
             )
         return [
             GenerateVideoInput.model_validate({k: v for k, v in item.items() if k != CAPS_KEY})
@@ -206,6 +218,9 @@ class Batches:
         if task is not None and not task.done():
             return True
         batch = self._eng.journal.get_batch(batch_id)
+        if batch is not None and batch.status == WORKERS_BATCH:  # shared workers run it
+            links = self._eng.journal.batch_links(batch_id).values()
+            return any(r.status not in TERMINAL or not r.video_path for r in links)
         if batch is None or not batch.status.startswith("running:"):
             return False
         pid = int(batch.status.split(":", 1)[1] or 0)

@@ -37,6 +37,7 @@ from veo_tools.errors import (
 )
 from veo_tools.journal.store import TaskRecord
 from veo_tools.types import GenerateVideoInput
+from veo_tools.words import GENERATE_VIDEO, RECOMMEND_CHANNEL, Term, Words
 
 Availability = Mapping[str, ModelAvailability]
 
@@ -254,8 +255,16 @@ class _Route:
     def _exhausted(self) -> ModelUnavailableError:
         tried = "; ".join(self._tried) or f"{self._best.id} was not tried"
         return ModelUnavailableError(
-            f"No model that serves this request as asked is available now: {tried}. Nothing "
-            "was billed. Check availability later (`veo-tools models --refresh`, the "
-            "veo://models resource or recommend_channel) and call generate_video again, or "
-            "relax the request (seconds, resolution, mode) so other models can take it."
+            Words(
+                "No model that serves this request as asked is available now: {tried}. Nothing "
+                "was billed. Check availability later ({check}) and {again}, or relax the "
+                "request (seconds, resolution, mode) so other models can take it.",
+                tried=tried,
+                check=Term(
+                    "`veo-tools models --refresh`, the veo://models resource or "
+                    f"{RECOMMEND_CHANNEL}",
+                    "veo-tools models --refresh",
+                ),
+                again=Term(f"call {GENERATE_VIDEO} again", "try again"),
+            )
         )

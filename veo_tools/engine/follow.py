@@ -35,6 +35,7 @@ from veo_tools.journal.store import TaskRecord
 from veo_tools.transport.deadline import deadline_after
 from veo_tools.transport.mp4 import is_whole_mp4
 from veo_tools.types import TaskError, TaskView
+from veo_tools.words import CHECK_STATUS, COMMANDS, Term, Words, run
 
 log = logging.getLogger(__name__)
 
@@ -247,9 +248,15 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigurationError(
-            f"Task {rec.task_id} is rendered, but the output directory {dest.parent} cannot be "
-            f"created ({exc.strerror}). Set VEO_TOOLS_OUTPUT_DIR to a writable absolute path, "
-            f"then call check_status(task_id='{rec.task_id}') again."
+            Words(
+                "Task {task_id} is rendered, but the output directory {where} cannot be created "
+                "({why}). Set VEO_TOOLS_OUTPUT_DIR to a writable absolute path, then {again} "
+                "again.",
+                task_id=rec.task_id,
+                where=dest.parent,
+                why=exc.strerror,
+                again=run(CHECK_STATUS, task_id=rec.task_id),
+            )
         ) from None
     _remove_stale_partials(dest, older_than=eng.settings.read_timeout * 2)
     try:
@@ -260,9 +267,16 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
         # The video is rendered and paid for: a failed download is reported, never lost.
         view = eng.view(rec)
         view.error = TaskError(kind=exc.kind, message=exc.message, retryable=exc.retryable)
-        view.next_step = (
-            f"The video is rendered but the download failed ({exc.message}). Call "
-            f"check_status(task_id='{rec.task_id}') again to retry the download."
+        view.advise(
+            Words(
+                "The video is rendered but the download failed ({said}). {again} again to retry "
+                "the download.",
+                said=exc.words,
+                again=Term(
+                    f"Call {CHECK_STATUS}(task_id='{rec.task_id}')",
+                    f"Run {COMMANDS[CHECK_STATUS]} {rec.task_id}",
+                ),
+            )
         )
         return view
     url = eng.http.redact(url) if url else rec.video_url

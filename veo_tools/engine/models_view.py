@@ -9,6 +9,7 @@ from veo_tools.availability import LiveList, ModelAvailability
 from veo_tools.catalog import current, get_model
 from veo_tools.pricing import price_text
 from veo_tools.types import ModelInfo, ModelsView
+from veo_tools.words import GENERATE_VIDEO, RECOMMEND_CHANNEL, Term, Words
 
 CHECK_AGAIN = "`veo-tools models --refresh`, the veo://models resource or recommend_channel"
 
@@ -40,27 +41,34 @@ def model_info(avail: ModelAvailability) -> ModelInfo:
     )
 
 
-def _next_step(available: list[str], live: LiveList | None) -> str:
+def _next_step(available: list[str], live: LiveList | None) -> Words:
     if available:
-        return (
-            f"Use one of the available models ({', '.join(available)}) with generate_video, or "
-            "let recommend_channel pick among them."
+        return Words(
+            "Use one of the available models ({models}) with {use}.",
+            models=", ".join(available),
+            use=Term(
+                f"{GENERATE_VIDEO}, or let {RECOMMEND_CHANNEL} pick among them",
+                "veo-tools generate --model, or let veo-tools recommend pick among them",
+            ),
         )
     if live is None or not live.ok:
-        return (
+        return Words.plain(
             "Whether the models are up is unknown (the live check failed). Fix the cause in "
             f"live_error, then check again with {CHECK_AGAIN}."
         )
-    return f"No model is available right now. Check again later with {CHECK_AGAIN}."
+    return Words.plain(f"No model is available right now. Check again later with {CHECK_AGAIN}.")
 
 
 def models_view(avail: Mapping[str, ModelAvailability], live: LiveList | None) -> ModelsView:
     available = [a.model_id for a in avail.values() if a.usable]
-    return ModelsView(
+    advice = _next_step(available, live)
+    view = ModelsView(
         models=[model_info(a) for a in avail.values()],
         available=available,
         live_checked_at=_iso(live.checked_at) if live is not None else None,
         live_error=live.error if live is not None else None,
         catalog_error=current().override_error,
-        next_step=_next_step(available, live),
+        next_step=advice.render("agent"),
     )
+    view.advise(advice)
+    return view

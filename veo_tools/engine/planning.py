@@ -14,6 +14,7 @@ from veo_tools.errors import InvalidRequestError
 from veo_tools.pricing import estimate
 from veo_tools.recommend import recommend_channel
 from veo_tools.types import GenerateVideoInput, Recommendation, RecommendChannelInput
+from veo_tools.words import CHECK_STATUS, Words, arg, call, names
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,16 @@ def _mode(inp: GenerateVideoInput, model: Model) -> Literal["async", "stream"]:
         return "async"
     if not model.streaming:
         raise InvalidRequestError(
-            f"mode='stream' is only available on Reverse models; {model.id} is {model.channel}. "
-            "Use mode='async' (progress comes from check_status), or channel='reverse'.",
+            Words(
+                "{stream} is only available on Reverse models; {model} is {channel}. Use "
+                "{async_} (progress comes from {status}), or {reverse}.",
+                stream=arg("mode", "stream"),
+                model=model.id,
+                channel=model.channel,
+                async_=arg("mode", "async"),
+                status=call(CHECK_STATUS),
+                reverse=arg("channel", "reverse"),
+            ),
             field="mode",
         )
     return "stream"
@@ -147,7 +156,14 @@ def _check_official_only_options(inp: GenerateVideoInput, model: Model) -> None:
     used = [name for name in ("seed", "negative_prompt") if getattr(inp, name) is not None]
     if used:
         raise InvalidRequestError(
-            f"{' and '.join(used)} only work on Official models; {model.id} would ignore them. "
-            "Drop them, or use channel='official'.",
+            Words(
+                "{used} only {work} on Official models; {model} would ignore {them}. Drop "
+                "{them}, or use {official}.",
+                used=names(*used),
+                work="work" if len(used) > 1 else "works",
+                them="them" if len(used) > 1 else "it",
+                model=model.id,
+                official=arg("channel", "official"),
+            ),
             field=used[0],
         )

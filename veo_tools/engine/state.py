@@ -20,13 +20,15 @@ from veo_tools.channels.reverse import ReverseClient
 from veo_tools.engine import availability
 from veo_tools.engine.task_views import public_status, task_view
 from veo_tools.errors import TaskFailedError, TaskNotFoundError, VeoError
-from veo_tools.journal.store import Journal, Owner, TaskRecord
+from veo_tools.journal.interface import JournalStore
+from veo_tools.journal.store import Owner, TaskRecord
 from veo_tools.protocols.dashscope import DashScopeClient
 from veo_tools.protocols.grok import GrokClient
 from veo_tools.protocols.volcano import VolcanoClient
 from veo_tools.settings import Settings
 from veo_tools.transport.http import ApiHttp
 from veo_tools.types import ProgressEvent, TaskView
+from veo_tools.words import GENERATE_VIDEO, LIST_TASKS, Words, call
 
 ProgressCallback = Callable[[ProgressEvent], Awaitable[None] | None]
 #: Answers model id -> availability (cached by whoever implements it); read by the failover.
@@ -40,7 +42,7 @@ HEARTBEAT_S = 4.0
 @dataclass
 class Engine:
     settings: Settings
-    journal: Journal
+    journal: JournalStore
     http: ApiHttp
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]
@@ -89,8 +91,13 @@ class Engine:
         rec = self.journal.get(task_id)
         if rec is None:
             raise TaskNotFoundError(
-                f"No task {task_id[:80]!r} in the journal. Use list_tasks to see the task ids "
-                "this machine knows, or generate_video to start one."
+                Words(
+                    "No task {task_id!r} in the journal. Use {tasks} to see the task ids this "
+                    "machine knows, or {generate} to start one.",
+                    task_id=task_id[:80],
+                    tasks=call(LIST_TASKS),
+                    generate=call(GENERATE_VIDEO),
+                )
             )
         return rec
 

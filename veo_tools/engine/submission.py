@@ -30,6 +30,7 @@ from veo_tools.journal.store import TaskRecord, fingerprint, new_task_id
 from veo_tools.pricing import tokens_price
 from veo_tools.transport.deadline import deadline_after, detached_context
 from veo_tools.types import GenerateVideoInput
+from veo_tools.words import COMMANDS, GENERATE_VIDEO, Term, Words
 
 DAY_S = 24 * 3600
 
@@ -147,8 +148,15 @@ async def submit(
     except SubmitOutcomeUnknownError as exc:
         eng.interrupt(rec, exc.message, kind=exc.kind)
         raise SubmitOutcomeUnknownError(
-            f"{exc.message} The attempt is recorded as task_id '{rec.task_id}'; calling "
-            "generate_video again with the same arguments returns it instead of paying twice.",
+            Words(
+                "{said} The attempt is recorded as task_id '{task_id}'; {again} with the same "
+                "arguments returns it instead of paying twice.",
+                said=exc.words,
+                task_id=rec.task_id,
+                again=Term(
+                    f"calling {GENERATE_VIDEO} again", f"running {COMMANDS[GENERATE_VIDEO]} again"
+                ),
+            ),
             task_id=rec.task_id,
         ) from exc
     except VeoError as exc:

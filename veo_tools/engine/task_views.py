@@ -10,6 +10,15 @@ from veo_tools.catalog import get_model
 from veo_tools.engine.polling import PollingPolicy
 from veo_tools.journal.store import TaskRecord
 from veo_tools.types import Billing, TaskError, TaskStatus, TaskView
+from veo_tools.words import (
+    CHECK_STATUS,
+    COMMANDS,
+    GENERATE_VIDEO,
+    USER_ACCEPTS,
+    Term,
+    Words,
+    run,
+)
 
 PROMPT_PREVIEW_CHARS = 160
 
@@ -54,58 +63,85 @@ def public_status(rec: TaskRecord) -> TaskStatus:
 
 
 #: The advice for an interrupted task that ran on the sandbox: no money was ever at stake.
-SIMULATED_INTERRUPTED = (
+SIMULATED_INTERRUPTED = Words(
     "Interrupted: the outcome is unknown, but the task was simulated by the sandbox, so nothing "
-    "was billed. Do not resubmit blindly; call check_status again, or generate_video with "
-    "force_new=true for another take."
+    "was billed. Do not resubmit blindly; {status} again, or {again} for another take.",
+    status=Term(f"call {CHECK_STATUS}", f"run {COMMANDS[CHECK_STATUS]} TASK_ID"),
+    again=Term(f"{GENERATE_VIDEO} with force_new=true", f"{COMMANDS[GENERATE_VIDEO]} --force-new"),
 )
 
 
 def next_step(
     rec: TaskRecord,
     eta: float | None,
-    unavailable_step: str | None = None,
+    unavailable_step: Words | None = None,
     *,
     simulated: bool = False,
-) -> str:
+) -> Words:
+    """What to do now, for an agent (tool calls) or a person (commands)."""
     status = public_status(rec)
     if status == "interrupted" and simulated:
         return SIMULATED_INTERRUPTED
     tid = rec.task_id
     if status == "completed":
         if rec.video_path:
-            return f"Done: the video is at {rec.video_path}. Show or send it to the user."
-        return f"Rendered: call check_status(task_id='{tid}') with download=true to save the MP4."
+            return Words(
+                "Done: the video is at {path}. {show}.",
+                path=rec.video_path,
+                show=Term("Show or send it to the user", "Open it with any video player"),
+            )
+        return Words(
+            "Rendered: {save} to save the MP4.",
+            save=Term(
+                f"call {CHECK_STATUS}(task_id='{tid}') with download=true",
+                f"run veo-tools download {tid}",
+            ),
+        )
     if status == "failed":
         if rec.error_kind == "model_unavailable" and unavailable_step:
             gone = f"{rec.model} is unavailable now (retired or down; not billed)."
-            return f"{gone} {unavailable_step}"
+            return Words("{gone} {step}", gone=gone, step=unavailable_step)
         if rec.error_kind == "content_policy" and rec.billed:
-            return (
+            return Words(
                 "Blocked by content moderation, and billed (this model bills blocks): rephrase "
-                "the prompt, avoiding the flagged content, before calling generate_video again."
+                "the prompt, avoiding the flagged content, before {again} again.",
+                again=Term(f"calling {GENERATE_VIDEO}", f"running {COMMANDS[GENERATE_VIDEO]}"),
             )
         if rec.error_kind == "content_policy":
-            return (
+            return Words(
                 "Blocked by content moderation (not billed): rephrase the prompt, avoiding the "
-                "flagged content, and call generate_video again."
+                "flagged content, and {again} again.",
+                again=run(GENERATE_VIDEO),
             )
         if rec.error_retryable:
-            return "Failed upstream (not billed): call generate_video again, same arguments."
-        return "Failed (not billed): read error.message, fix the request, then generate_video."
+            return Words(
+                "Failed upstream (not billed): {again} again, same arguments.",
+                again=run(GENERATE_VIDEO),
+            )
+        return Words(
+            "Failed (not billed): read {error}, fix the request, then {again}.",
+            error=Term("error.message", "the error"),
+            again=Term(GENERATE_VIDEO, f"run {COMMANDS[GENERATE_VIDEO]} again"),
+        )
     if status == "interrupted":
-        return (
+        return Words(
             "Interrupted: the outcome is unknown and it may have been billed. Do not resubmit "
-            "blindly; check the APIYI console, or call generate_video with force_new=true if the "
-            "user accepts paying again."
+            "blindly; check the APIYI console, or {again} if {accepts} paying again.",
+            again=run(GENERATE_VIDEO, force_new=True),
+            accepts=USER_ACCEPTS,
         )
     if rec.status == "pending":
-        return (
-            f"Waiting for a free slot in batch {rec.batch_id}: call check_status("
-            f"task_id='{rec.batch_id}') to follow the batch."
+        return Words(
+            "Waiting for a free slot in batch {batch}: {follow} to follow the batch.",
+            batch=rec.batch_id,
+            follow=run(CHECK_STATUS, task_id=rec.batch_id),
         )
     wait = f" in about {max(1, round(eta))} s" if eta else " in a few seconds"
-    return f"Still rendering: call check_status(task_id='{tid}', wait_seconds=...){wait}."
+    return Words(
+        "Still rendering: {follow}{wait}.",
+        follow=run(CHECK_STATUS, task_id=tid, wait_seconds=...),
+        wait=wait,
+    )
 
 
 def task_view(
@@ -114,7 +150,7 @@ def task_view(
     now: float,
     time_scale: float,
     deduplicated: bool = False,
-    unavailable_step: str | None = None,
+    unavailable_step: Words | None = None,
     simulated: bool = False,
 ) -> TaskView:
     """``simulated``: the task ran on the sandbox, so an unknown outcome never means money."""
@@ -131,7 +167,8 @@ def task_view(
     prompt = rec.prompt
     if len(prompt) > PROMPT_PREVIEW_CHARS:
         prompt = prompt[: PROMPT_PREVIEW_CHARS - 1] + "…"
-    return TaskView(
+    advice = next_step(rec, eta, unavailable_step, simulated=simulated)
+    view = TaskView(
         task_id=rec.task_id,
         channel=rec.channel,
         model=rec.model,
@@ -143,7 +180,7 @@ def task_view(
         video_path=rec.video_path,
         video_url=rec.video_url,
         error=error,
-        next_step=next_step(rec, eta, unavailable_step, simulated=simulated),
+        next_step=advice.render("agent"),
         deduplicated=deduplicated,
         created_at=datetime.fromtimestamp(rec.created_at, UTC).isoformat(timespec="seconds"),
         elapsed_s=round(elapsed, 2),
@@ -152,6 +189,8 @@ def task_view(
         seed=_seed(rec),
         batch_id=rec.batch_id,
     )
+    view.advise(advice)
+    return view
 
 
 def bill(rec: TaskRecord, status: str, *, simulated: bool) -> tuple[bool | None, Billing]:

@@ -14,6 +14,11 @@ start time, host name) and an owner counts as gone when:
 
 Rows written before owners were recorded (pid only) keep the old rule: the PID is probed.
 Off Linux (no ``/proc``) boot id and start time are unknown and the PID is probed.
+
+A journal shared by several machines (PostgreSQL, ``shared=True``) drops the first rule: there
+another boot id is most likely another machine (host names need not be unique across a fleet),
+so a row from another kernel is judged like one from another host, by its silence. Wrongly
+declaring a live owner gone would settle a task it is still driving; waiting is the safe side.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["UNPROBED_SILENCE_S", "Owner", "owner_alive", "pid_alive"]
+__all__ = ["UNPROBED_SILENCE_S", "Owner", "owner_alive", "owner_on_this_machine", "pid_alive"]
 
 #: A row owned from another container stays "alive" until it has been silent this long. Every
 #: live owner writes far more often: a stream on each event, a create within its time-outs.
@@ -95,19 +100,23 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
-def owner_alive(owner: Owner, *, silent_for: float = 0.0, me: Owner | None = None) -> bool:
+def owner_alive(
+    owner: Owner, *, silent_for: float = 0.0, me: Owner | None = None, shared: bool = False
+) -> bool:
     """Whether the process that wrote a row may still be working on it (see the module doc).
 
     ``silent_for``: seconds since the row was last written. ``me``: this process (for tests).
+    ``shared``: the journal is shared by several machines (another boot id is not a reboot).
     """
     if owner.pid is None or owner.pid <= 0:
         return False
     if owner.boot is None and owner.start is None and owner.host is None:
         return pid_alive(owner.pid)  # a row from before owners were recorded
     me = me or Owner.current()
-    if owner.boot and me.boot and owner.boot != me.boot:
+    other_kernel = bool(owner.boot and me.boot and owner.boot != me.boot)
+    if other_kernel and not shared:
         return False
-    if owner.host and me.host and owner.host != me.host:
+    if other_kernel or (owner.host and me.host and owner.host != me.host):
         return silent_for < UNPROBED_SILENCE_S
     if owner.pid == me.pid:
         return owner.start is None or me.start is None or owner.start == me.start
@@ -115,3 +124,15 @@ def owner_alive(owner: Owner, *, silent_for: float = 0.0, me: Owner | None = Non
         return False
     started = process_start(owner.pid)
     return owner.start is None or started is None or started == owner.start
+
+
+def owner_on_this_machine(owner: Owner, me: Owner | None = None) -> bool:
+    """Whether ``owner`` is a live process this one can see (same kernel and host name).
+
+    A shared batch worker's lease is its heartbeat across hosts; this probe only keeps an
+    expired lease from being taken over while its owner, visibly, still runs here.
+    """
+    me = me or Owner.current()
+    if not (owner.boot and owner.host and owner.boot == me.boot and owner.host == me.host):
+        return False
+    return owner_alive(owner, me=me)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,8 +28,23 @@ STATUSES = frozenset(
 )
 MODES = frozenset(("async", "stream"))
 
-#: Forward migrations; entry ``i`` takes the schema from ``user_version`` i to i + 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+Dialect = Literal["sqlite", "postgres"]
+
+
+@dataclass(frozen=True)
+class PerDialect:
+    """One migration statement spelled differently for each store (``None``: not needed there)."""
+
+    sqlite: str | None
+    postgres: str | None
+
+
+Statement = str | PerDialect
+
+#: Forward migrations for both stores; entry ``i`` takes the schema from version i to i + 1
+#: (SQLite keeps the version in ``PRAGMA user_version``, PostgreSQL in ``schema_version``). A
+#: plain string is portable SQL; :func:`statements_for` adapts its column types.
+MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
     (
         """CREATE TABLE batches (
             batch_id TEXT PRIMARY KEY,
@@ -81,14 +97,69 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         # Who owns a live row, beyond its PID (see veo_tools.journal.owner); NULL on old rows.
         "ALTER TABLE tasks ADD COLUMN owner_boot TEXT",
-        "ALTER TABLE tasks ADD COLUMN owner_start INTEGER",
+        # Clock ticks since boot: past 2**31 after ~250 days up at 100 Hz, hence BIGINT.
+        PerDialect(
+            sqlite="ALTER TABLE tasks ADD COLUMN owner_start INTEGER",
+            postgres="ALTER TABLE tasks ADD COLUMN owner_start BIGINT",
+        ),
         "ALTER TABLE tasks ADD COLUMN owner_host TEXT",
+    ),
+    (
+        # Who works on a batch item shared by workers, until when (see journal.interface).
+        # Rows are never deleted: a lease is given up by moving its expiry into the past.
+        """CREATE TABLE leases (
+            task_id TEXT PRIMARY KEY REFERENCES tasks(task_id),
+            worker_id TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        )""",
+        "CREATE INDEX tasks_batch_status ON tasks(status, channel, batch_id)",
+        # Insertion order breaks ties between equal created_at, as SQLite's own rowid does.
+        PerDialect(sqlite=None, postgres="ALTER TABLE tasks ADD COLUMN rowid BIGSERIAL"),
     ),
     (
         # Whether the API billed a finished task against the usual rule (NULL: the usual rule).
         "ALTER TABLE tasks ADD COLUMN billed INTEGER",
     ),
 )
+
+
+def statements_for(step: Sequence[Statement], dialect: Dialect) -> list[str]:
+    """The SQL of one migration step for ``dialect``.
+
+    Portable statements are written for SQLite; on PostgreSQL their ``REAL`` columns become
+    ``DOUBLE PRECISION`` (PostgreSQL's ``REAL`` has 4 bytes: unix times would lose seconds).
+    """
+    out: list[str] = []
+    for statement in step:
+        if isinstance(statement, PerDialect):
+            spelled: str | None = getattr(statement, dialect)
+            if spelled is not None:
+                out.append(spelled)
+        elif dialect == "postgres":
+            out.append(re.sub(r"\bREAL\b", "DOUBLE PRECISION", statement))
+        else:
+            out.append(statement)
+    return out
+
+
+#: Rank of each status: an update may keep a task's status or move it to a higher rank, never
+#: back (a slow replica's stale poll cannot undo a newer answer); the ended ones share a rank,
+#: so one never turns into another.
+STATUS_RANK: dict[str, int] = {
+    "pending": 0,
+    "submitting": 1,
+    "queued": 2,
+    "in_progress": 3,
+    "completed": 4,
+    "failed": 4,
+    "interrupted": 4,
+}
+
+
+def rank_sql(column: str = "status") -> str:
+    """A SQL ``CASE`` giving the :data:`STATUS_RANK` of ``column`` (the same in both stores)."""
+    whens = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in STATUS_RANK.items())
+    return f"(CASE {column} {whens} ELSE 0 END)"
 
 
 def new_task_id() -> str:

@@ -16,7 +16,7 @@ import shlex
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -27,10 +27,13 @@ from veo_tools.errors import (
     InvalidRequestError,
     TaskNotFoundError,
 )
+from veo_tools.journal import work
+from veo_tools.journal.interface import WorkClaim
 from veo_tools.journal.owner import UNPROBED_SILENCE_S, Owner, owner_alive, pid_alive
 from veo_tools.journal.schema import (
     COLUMNS,
     MIGRATIONS,
+    STATUS_RANK,
     BatchRecord,
     RecordStatus,
     TaskMode,
@@ -39,9 +42,22 @@ from veo_tools.journal.schema import (
     fingerprint,
     new_task_id,
     owner_fields,
+    rank_sql,
     record_from_row,
+    statements_for,
 )
 from veo_tools.money import usd
+from veo_tools.words import (
+    CHEAPER,
+    GENERATE_VIDEO,
+    LIST_TASKS,
+    RAISE_BUDGET,
+    USER_ACCEPTS,
+    Words,
+    call,
+    run,
+    stored,
+)
 
 __all__ = [
     "INTERRUPTED_MESSAGE",
@@ -62,17 +78,24 @@ JOURNAL_FILENAME = "journal.sqlite3"
 _LIVE = ("submitting", "queued", "in_progress")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
 
-INTERRUPTED_MESSAGE = (
-    "The streamed generation was cut off when the process running it stopped, so its video "
-    "cannot be recovered. It may or may not have been billed. If you still need the video, call "
-    "generate_video again with force_new=true."
-)
-ORPHANED_SUBMIT_MESSAGE = (
-    "The process sending this task's create request stopped before the answer came, so the "
-    "task may exist upstream and may be billed; it is not sent again. Check the APIYI console "
-    "task log (https://api.apiyi.com/log) and `veo-tools tasks`; if the video is not there and "
-    "the user accepts paying again, call generate_video with force_new=true."
-)
+INTERRUPTED_MESSAGE = stored(
+    Words(
+        "The streamed generation was cut off when the process running it stopped, so its "
+        "video cannot be recovered. It may or may not have been billed. If you still need the "
+        "video, {again}.",
+        again=run(GENERATE_VIDEO, force_new=True),
+    )
+).render("agent")
+ORPHANED_SUBMIT_MESSAGE = stored(
+    Words(
+        "The process sending this task's create request stopped before the answer came, so "
+        "the task may exist upstream and may be billed; it is not sent again. Check the APIYI "
+        "console task log (https://api.apiyi.com/log) and `veo-tools tasks`; if the video is "
+        "not there and {accepts} paying again, {again}.",
+        accepts=USER_ACCEPTS,
+        again=run(GENERATE_VIDEO, force_new=True),
+    )
+).render("agent")
 
 
 class Journal:
@@ -145,8 +168,8 @@ class Journal:
                     f"veo-tools understands ({len(MIGRATIONS)}). Upgrade veo-tools, or point "
                     "VEO_TOOLS_STATE_DIR at another directory."
                 )
-            for statements in MIGRATIONS[version:]:
-                for statement in statements:
+            for step in MIGRATIONS[version:]:
+                for statement in statements_for(step, "sqlite"):
                     conn.execute(statement)
             # PRAGMA takes no parameters; the value is our own integer.
             conn.execute(f"PRAGMA user_version = {len(MIGRATIONS):d}")
@@ -264,20 +287,17 @@ class Journal:
         return None if row is None else record_from_row(row)
 
     def update(self, task_id: str, **fields: Any) -> TaskRecord:
-        """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row."""
-        unknown = set(fields) - set(COLUMNS)
-        if unknown:
-            raise TypeError(f"Journal.update() cannot set {sorted(unknown)}")
-        check_values(fields)
-        fields.setdefault("updated_at", time.time())
-        assignments = ", ".join(f"{name} = ?" for name in fields)
+        """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row.
+
+        A ``status`` that would move the task backwards (see ``STATUS_RANK``) changes nothing:
+        the row as it is comes back.
+        """
+        sql, params = update_statement(task_id, fields, "?")
         with self._transaction() as conn:
-            cursor = conn.execute(
-                f"UPDATE tasks SET {assignments} WHERE task_id = ?", (*fields.values(), task_id)
-            )
-            if cursor.rowcount == 0:
-                raise _not_found(task_id)
+            conn.execute(sql, params)
             row = conn.execute(f"{_SELECT} WHERE task_id = ?", (task_id,)).fetchone()
+            if row is None:
+                raise _not_found(task_id)
         return record_from_row(row)
 
     def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
@@ -349,33 +369,9 @@ class Journal:
             return self._recover(conn, task_id)
 
     def _recover(self, conn: sqlite3.Connection, task_id: str | None) -> int:
-        sql = (
-            "SELECT task_id, mode, status, updated_at, owner_pid, owner_boot, owner_start, "
-            "owner_host FROM tasks WHERE (status = 'submitting' OR (mode = 'stream' AND status "
-            "IN ('queued', 'in_progress')))"
-        )
-        params: tuple[str, ...] = ()
-        if task_id is not None:
-            sql, params = sql + " AND task_id = ?", (task_id,)
-        now, me = time.time(), Owner.current()
-        verdicts: dict[tuple[Owner, bool], bool] = {}
-        settled = []
-        for tid, mode, status, updated_at, *owner_row in conn.execute(sql, params).fetchall():
-            owner, silent = Owner(*owner_row), now - updated_at >= UNPROBED_SILENCE_S
-            key = (owner, silent)
-            if key not in verdicts:
-                verdicts[key] = owner_alive(owner, silent_for=now - updated_at, me=me)
-            if not verdicts[key]:
-                stream = mode == "stream"
-                kind = "interrupted" if stream else "submit_outcome_unknown"
-                message = INTERRUPTED_MESSAGE if stream else ORPHANED_SUBMIT_MESSAGE
-                settled.append((kind, message, now, now, tid, status))
-        conn.executemany(
-            "UPDATE tasks SET status = 'interrupted', error_kind = ?, error_message = ?, "
-            "error_retryable = 0, updated_at = ?, completed_at = ? WHERE task_id = ? "
-            "AND status = ?",
-            settled,
-        )
+        sql, params = orphan_candidates(task_id, "?")
+        settled = orphan_settlements(conn.execute(sql, params).fetchall(), shared=False)
+        conn.executemany(SETTLE_ORPHAN, settled)
         return len(settled)
 
     # --- batches -------------------------------------------------------------------------
@@ -445,6 +441,88 @@ class Journal:
             f"{_SELECT} WHERE batch_id = ? ORDER BY batch_index, created_at", (batch_id,)
         )
 
+    # --- shared workers (journal.work) -----------------------------------------------------
+
+    def claim_work(
+        self,
+        worker_id: str,
+        caps: Mapping[str, int],
+        *,
+        now: float,
+        lease_s: float,
+        owner: Owner,
+    ) -> WorkClaim:
+        with self._transaction() as conn:
+            db = work.Db(conn, "sqlite")
+            return work.claim_work(db, worker_id, caps, now=now, lease_s=lease_s, owner=owner)
+
+    def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
+        with self._transaction() as conn:
+            return work.renew_leases(work.Db(conn, "sqlite"), worker_id, task_ids, until=until)
+
+    def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
+        with self._transaction() as conn:
+            work.release_lease(work.Db(conn, "sqlite"), worker_id, task_id, now=now)
+
+
+SETTLE_ORPHAN = (
+    "UPDATE tasks SET status = 'interrupted', error_kind = ?, error_message = ?, "
+    "error_retryable = 0, updated_at = ?, completed_at = ? WHERE task_id = ? AND status = ? "
+    "AND updated_at = ?"
+)
+
+
+def orphan_candidates(task_id: str | None, mark: str) -> tuple[str, tuple[str, ...]]:
+    """The live rows only their owner can settle: a create that may have left, a stream."""
+    sql = (
+        "SELECT task_id, mode, status, updated_at, owner_pid, owner_boot, owner_start, "
+        "owner_host FROM tasks WHERE (status = 'submitting' OR (mode = 'stream' AND status "
+        "IN ('queued', 'in_progress')))"
+    )
+    if task_id is None:
+        return sql, ()
+    return f"{sql} AND task_id = {mark}", (task_id,)
+
+
+def orphan_settlements(
+    rows: Sequence[Sequence[Any]], *, shared: bool
+) -> builtins.list[tuple[object, ...]]:
+    """``SETTLE_ORPHAN`` parameters for the rows of :func:`orphan_candidates` whose owner is
+    gone (``shared``: see :func:`~veo_tools.journal.owner.owner_alive`). The update is guarded
+    by the status and ``updated_at`` judged here: a row written meanwhile is left alone."""
+    now, me = time.time(), Owner.current()
+    verdicts: dict[tuple[Owner, bool], bool] = {}
+    settled: builtins.list[tuple[object, ...]] = []
+    for tid, mode, status, updated_at, *owner_row in rows:
+        owner, silent = Owner(*owner_row), now - updated_at >= UNPROBED_SILENCE_S
+        key = (owner, silent)
+        if key not in verdicts:
+            verdicts[key] = owner_alive(owner, silent_for=now - updated_at, me=me, shared=shared)
+        if not verdicts[key]:
+            stream = mode == "stream"
+            kind = "interrupted" if stream else "submit_outcome_unknown"
+            message = INTERRUPTED_MESSAGE if stream else ORPHANED_SUBMIT_MESSAGE
+            settled.append((kind, message, now, now, tid, status, updated_at))
+    return settled
+
+
+def update_statement(
+    task_id: str, fields: dict[str, Any], mark: str
+) -> tuple[str, tuple[object, ...]]:
+    """The guarded ``UPDATE`` of :meth:`Journal.update` (``mark``: the placeholder)."""
+    unknown = set(fields) - set(COLUMNS)
+    if unknown:
+        raise TypeError(f"Journal.update() cannot set {sorted(unknown)}")
+    check_values(fields)
+    fields.setdefault("updated_at", time.time())
+    assignments = ", ".join(f"{name} = {mark}" for name in fields)
+    where = f"task_id = {mark}"
+    params: tuple[object, ...] = (*fields.values(), task_id)
+    if "status" in fields:
+        where += f" AND (status = {mark} OR {rank_sql()} < {mark})"
+        params += (fields["status"], STATUS_RANK[fields["status"]])
+    return f"UPDATE tasks SET {assignments} WHERE {where}", params
+
 
 def _unopenable(path: Path, exc: sqlite3.Error) -> ConfigurationError:
     """The journal cannot be opened: say why, and how to carry on without losing it."""
@@ -465,7 +543,11 @@ def _unopenable(path: Path, exc: sqlite3.Error) -> ConfigurationError:
 
 def _not_found(task_id: str) -> TaskNotFoundError:
     return TaskNotFoundError(
-        f"No task {task_id!r} in the journal. Use list_tasks to see the known task ids."
+        Words(
+            "No task {task_id!r} in the journal. Use {tasks} to see the known task ids.",
+            task_id=task_id,
+            tasks=call(LIST_TASKS),
+        )
     )
 
 
@@ -474,11 +556,18 @@ def _check_budget(spent: float, rec: TaskRecord, cap: float, since: float) -> No
         return
     hours = max(rec.created_at - since, 0.0) / 3600
     raise BudgetExceededError(
-        f"Budget guard: this video costs {usd(rec.price_usd)}, and {usd(spent)} of the "
-        f"{usd(cap)} budget (VEO_TOOLS_BUDGET_USD) is already spent or committed by tasks from "
-        f"the last {hours:g} hours (failed tasks are not counted). Nothing was submitted. Choose "
-        "a cheaper model (recommend_channel with priority='budget'), wait for older tasks to "
-        "leave the window, or ask the user to raise the budget."
+        Words(
+            "Budget guard: this video costs {price}, and {spent} of the {cap} budget "
+            "(VEO_TOOLS_BUDGET_USD) is already spent or committed by tasks from the last "
+            "{hours:g} hours (failed tasks are not counted). Nothing was submitted. Choose a "
+            "cheaper model ({cheaper}), wait for older tasks to leave the window, or {raise_it}.",
+            price=usd(rec.price_usd),
+            spent=usd(spent),
+            cap=usd(cap),
+            hours=hours,
+            cheaper=CHEAPER,
+            raise_it=RAISE_BUDGET,
+        )
     )
 
 
@@ -486,8 +575,14 @@ def _check_batch_budget(before: float, after: float, cap: float) -> None:
     if after <= cap + 1e-9:
         return
     raise BudgetExceededError(
-        f"Budget guard: this batch costs {usd(after - before)} and {usd(before)} of the "
-        f"{usd(cap)} budget (VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. "
-        "Nothing was submitted or recorded. Shrink the batch, use cheaper models (Reverse "
-        "fast), or ask the user to raise the budget."
+        Words(
+            "Budget guard: this batch costs {cost} and {before} of the {cap} budget "
+            "(VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. Nothing was "
+            "submitted or recorded. Shrink the batch, use cheaper models (Reverse fast), or "
+            "{raise_it}.",
+            cost=usd(after - before),
+            before=usd(before),
+            cap=usd(cap),
+            raise_it=RAISE_BUDGET,
+        )
     )

@@ -23,6 +23,7 @@ from veo_tools.errors import (
     VeoError,
 )
 from veo_tools.transport.deadline import current_deadline, loop_time, time_left
+from veo_tools.words import LIST_TASKS, LOOK_UP, Words, call
 
 
 @asynccontextmanager
@@ -67,9 +68,14 @@ def _overrun(what: str, total: float, *, by_call: bool, creates_task: bool) -> V
     """The error for a request that did not end in time (a slow, stalled or endless answer)."""
     if creates_task:
         return SubmitOutcomeUnknownError(
-            f"{what} did not finish answering the create request within {total:g} s. The task "
-            "may exist and may be billed: do not submit again. Check with list_tasks / "
-            "check_status, or in the APIYI console task log."
+            Words(
+                "{what} did not finish answering the create request within {total:g} s. The "
+                "task may exist and may be billed: do not submit again. Check with {look}, or "
+                "in the APIYI console task log.",
+                what=what,
+                total=total,
+                look=LOOK_UP,
+            )
         )
     why = "the time this call allows" if by_call else f"{total:g} s"
     if what == "The download":
@@ -87,8 +93,12 @@ def _oversized(status: int, limit: int, *, creates_task: bool) -> VeoError:
     said = f"The API answered (HTTP {status}) with more than {limit // 1024} KiB"
     if creates_task and status < 300:
         return SubmitOutcomeUnknownError(
-            f"{said}, far more than a task answer; it was not read. A task may exist and be "
-            "billed: do not submit again; check list_tasks or the APIYI console task log."
+            Words(
+                "{said}, far more than a task answer; it was not read. A task may exist and be "
+                "billed: do not submit again; check {tasks} or the APIYI console task log.",
+                said=said,
+                tasks=call(LIST_TASKS),
+            )
         )
     return ServerError(
         f"{said}, far more than a task answer; it was not read. Check APIYI_BASE_URL (a "

@@ -33,6 +33,7 @@ from veo_tools.errors import (
     VeoError,
     looks_like_model_unavailable,
 )
+from veo_tools.words import LIST_TASKS, LOOK_UP, Words, call
 
 CONSOLE_URL = "https://api.apiyi.com"
 KEY_URL = "https://api.apiyi.com/token"
@@ -210,8 +211,13 @@ def _client_error(status: int, msg: ServerMessage) -> VeoError:
         )
     if _mentions(msg, ("task_not_exist",)):
         return TaskNotFoundError(
-            f"The API does not know this task (HTTP {status}: {msg.text}). Check the task id; "
-            "list_tasks shows the tasks recorded locally.",
+            Words(
+                "The API does not know this task (HTTP {status}: {said}). Check the task id; "
+                "{tasks} shows the tasks recorded locally.",
+                status=status,
+                said=msg.text,
+                tasks=call(LIST_TASKS),
+            ),
             status_code=status,
         )
     if status == 413:
@@ -236,9 +242,13 @@ def _not_found(msg: ServerMessage) -> VeoError:
             f"The API answered HTTP 404 with an HTML page: {_HTML_HINT}.", status_code=404
         )
     return TaskNotFoundError(
-        f"Not found (HTTP 404: {msg.text}): the task id is wrong or the task expired (Reverse "
-        "videos are kept about 24 h; Official retention is undocumented). Check the id with "
-        "list_tasks, or submit again.",
+        Words(
+            "Not found (HTTP 404: {said}): the task id is wrong or the task expired (Reverse "
+            "videos are kept about 24 h; Official retention is undocumented). Check the id with "
+            "{tasks}, or submit again.",
+            said=msg.text,
+            tasks=call(LIST_TASKS),
+        ),
         status_code=404,
     )
 
@@ -319,9 +329,15 @@ def transport_error(exc: httpx.TransportError, *, target: str, creates_task: boo
         )
     if creates_task:
         return SubmitOutcomeUnknownError(
-            f"The create request was sent to {target} but no answer came back ({kind}). The task "
-            "may exist and may be billed: do not submit again. Check with list_tasks / "
-            f"check_status, or in the APIYI console task log ({CONSOLE_URL})."
+            Words(
+                "The create request was sent to {target} but no answer came back ({kind}). The "
+                "task may exist and may be billed: do not submit again. Check with {look}, or "
+                "in the APIYI console task log ({console}).",
+                target=target,
+                kind=kind,
+                look=LOOK_UP,
+                console=CONSOLE_URL,
+            )
         )
     if isinstance(exc, httpx.TimeoutException):
         return TransportError(f"{target} did not answer in time ({kind}); try again.")

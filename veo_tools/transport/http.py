@@ -62,6 +62,7 @@ from veo_tools.transport.error_map import (
     redact,
     transport_error,
 )
+from veo_tools.words import LOOK_UP, Words
 
 if TYPE_CHECKING:
     from veo_tools.settings import Settings
@@ -271,9 +272,12 @@ class ApiHttp:
         response = answer
         if creates_task and response.status_code == 504:
             raise SubmitOutcomeUnknownError(
-                "The gateway timed out (HTTP 504) after the create request was sent: the task may "
-                "exist and may be billed, do not submit again. Check with list_tasks / "
-                "check_status, or in the APIYI console task log."
+                Words(
+                    "The gateway timed out (HTTP 504) after the create request was sent: the "
+                    "task may exist and may be billed, do not submit again. Check with {look}, "
+                    "or in the APIYI console task log.",
+                    look=LOOK_UP,
+                )
             )
         raise self._error(response) if api else video_host_error(response)
 

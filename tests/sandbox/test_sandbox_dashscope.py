@@ -165,9 +165,7 @@ async def test_an_unknown_task_is_task_not_exist_and_result_urls_expire(
 ) -> None:
     async with client_for() as (client, sandbox):
         missing = await client.get("/v1/tasks/0b0d0e0f-0000-0000-0000-000000000000")
-        task_id = (await client.post(SUBMIT, json=wan(), headers=ASYNC)).json()["output"][
-            "task_id"
-        ]
+        task_id = (await client.post(SUBMIT, json=wan(), headers=ASYNC)).json()["output"]["task_id"]
         clock.advance(sandbox.tasks[task_id].render_s + 24 * 3600 + 1)
         url = (await client.get(f"/v1/tasks/{task_id}")).json()["result_url"]
         expired = await client.get(url)

@@ -62,7 +62,11 @@ async def test_the_docs_example_runs_queued_running_succeeded_with_a_video_elsew
     assert url.startswith(f"{CDN}/sandbox/results/{task_id}.mp4?X-Expires=")
     assert video.status_code == 200 and video.content[4:8] == b"ftyp"
     assert seen[-1]["usage"]["completion_tokens"] == 5 * 1280 * 720 * 24 // 1024
-    assert (seen[-1]["duration"], seen[-1]["resolution"], seen[-1]["ratio"]) == (5, "720p", "adaptive")
+    assert (seen[-1]["duration"], seen[-1]["resolution"], seen[-1]["ratio"]) == (
+        5,
+        "720p",
+        "adaptive",
+    )
 
 
 async def test_answers_are_gzip_unless_the_client_asks_for_identity(client_for: Any) -> None:
@@ -120,7 +124,11 @@ async def test_bad_parameters_get_ark_s_400(
         answer = await client.post(TASKS, json=payload, headers=PLAIN)
     assert answer.status_code == 400
     error = answer.json()["error"]
-    assert (error["code"], error["param"], error["type"]) == ("InvalidParameter", param, "BadRequest")
+    assert (error["code"], error["param"], error["type"]) == (
+        "InvalidParameter",
+        param,
+        "BadRequest",
+    )
     assert sandbox.tasks == {}
 
 

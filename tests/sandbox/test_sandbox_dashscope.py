@@ -142,7 +142,7 @@ async def test_failures_carry_a_prefixed_message_and_fail_reason_and_are_not_bil
     assert view["status"] == "failed" and view["progress"] == 100 and "result_url" not in view
     assert view["error"]["message"].startswith("[DataInspectionFailed]")
     assert view["fail_reason"] == view["error"]["message"]
-    assert (entry.billed, entry.channel) == (False, "dashscope")
+    assert (entry.billed, entry.channel) == (False, "wan")
 
 
 async def test_the_ledger_bills_wan_per_second_by_resolution(client_for: Any, clock: Any) -> None:
@@ -157,7 +157,7 @@ async def test_the_ledger_bills_wan_per_second_by_resolution(client_for: Any, cl
         clock.advance(max(t.render_s for t in sandbox.tasks.values()) + 1)
         stats = sandbox.stats()
     assert [e.price_usd for e in stats.tasks] == pytest.approx([0.42, 1.4, 0.588])
-    assert stats.billed_usd["dashscope"] == pytest.approx(2.408)
+    assert stats.billed_usd["wan"] == pytest.approx(2.408)
 
 
 async def test_an_unknown_task_is_task_not_exist_and_result_urls_expire(

@@ -16,14 +16,14 @@ SEEDANCE = "/seedance/api/v3/contents/generations/tasks"
 WAN = "/wan/api/v1/services/aigc/video-generation/video-synthesis"
 HEADERS = {"Accept-Encoding": "identity", "X-DashScope-Async": "enable"}
 CREATES: dict[str, tuple[str, dict[str, Any]]] = {
-    "volcano": (
+    "seedance": (
         SEEDANCE,
         {"model": "doubao-seedance-2-0-260128", "content": [{"type": "text", "text": "a fox"}]},
     ),
-    "dashscope": (WAN, {"model": "wan2.7-t2v", "input": {"prompt": "a fox"}}),
+    "wan": (WAN, {"model": "wan2.7-t2v", "input": {"prompt": "a fox"}}),
     "grok": ("/v1/videos", {"model": "grok-imagine-video", "prompt": "a fox"}),
 }
-POLLS = {"volcano": SEEDANCE + "/{id}", "dashscope": "/v1/tasks/{id}", "grok": "/v1/videos/{id}"}
+POLLS = {"seedance": SEEDANCE + "/{id}", "wan": "/v1/tasks/{id}", "grok": "/v1/videos/{id}"}
 
 
 def key(name: str) -> dict[str, str]:
@@ -32,7 +32,7 @@ def key(name: str) -> dict[str, str]:
 
 def id_of(channel: str, answer: Any) -> str:
     data = answer.json()
-    return str(data["output"]["task_id"] if channel == "dashscope" else data["id"])
+    return str(data["output"]["task_id"] if channel == "wan" else data["id"])
 
 
 GROUPS = {"sk-seed": ["SeeDance2"], "wan": ["Wan&HappyHorse"], "veo-only": []}
@@ -41,10 +41,10 @@ GROUPS = {"sk-seed": ["SeeDance2"], "wan": ["Wan&HappyHorse"], "veo-only": []}
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [
-        ("seed", {"volcano"}),
-        ("wan", {"dashscope"}),
+        ("seed", {"seedance"}),
+        ("wan", {"wan"}),
         ("veo-only", set()),
-        ("anyone", {"volcano", "dashscope", "grok"}),
+        ("anyone", {"seedance", "wan", "grok"}),
     ],
 )
 async def test_a_token_outside_the_model_s_group_gets_503_naming_the_group(
@@ -103,7 +103,7 @@ async def test_http_faults_apply_to_the_new_routes(
     assert statuses == ([502, 200] if operation == "status" else [200, 200])
 
 
-@pytest.mark.parametrize("channel", ["volcano", "dashscope"])
+@pytest.mark.parametrize("channel", ["seedance", "wan"])
 async def test_a_truncated_result_download_is_cut_short(
     client_for: Any, clock: Any, channel: str
 ) -> None:
@@ -113,7 +113,7 @@ async def test_a_truncated_result_download_is_cut_short(
         task_id = id_of(channel, await client.post(path, json=payload, headers=HEADERS))
         clock.advance(sandbox.tasks[task_id].render_s + 1)
         view = (await client.get(POLLS[channel].format(id=task_id), headers=HEADERS)).json()
-        url = view["content"]["video_url"] if channel == "volcano" else view["result_url"]
+        url = view["content"]["video_url"] if channel == "seedance" else view["result_url"]
         with pytest.raises(httpx.RemoteProtocolError):
             await client.get(url)
         whole = await client.get(url)

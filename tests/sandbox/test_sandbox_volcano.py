@@ -162,11 +162,11 @@ async def test_a_moderation_failure_is_failed_and_not_billed(client_for: Any, cl
         (entry,) = sandbox.stats().tasks
     assert view["status"] == "failed" and "content" not in view and "usage" not in view
     assert view["error"]["message"].startswith("PUBLIC_")
-    assert (entry.billed, entry.outcome, entry.channel) == (False, "content_policy", "volcano")
+    assert (entry.billed, entry.outcome, entry.channel) == (False, "content_policy", "seedance")
 
 
 async def test_an_expired_task_stays_queued_then_reads_expired(client_for: Any, clock: Any) -> None:
-    rule = FaultRule("create", "expire", channel="volcano")
+    rule = FaultRule("create", "expire", channel="seedance")
     async with client_for(faults=(rule,)) as (client, sandbox):
         task_id = (await client.post(TASKS, json=body(), headers=PLAIN)).json()["id"]
         clock.advance(47 * 3600)
@@ -185,7 +185,7 @@ async def test_the_ledger_bills_seedance_by_tokens(client_for: Any, clock: Any) 
         ]
         clock.advance(max(sandbox.tasks[i].render_s for i in ids) + 1)
         prices = [round(e.price_usd, 2) for e in sandbox.stats().tasks]
-        billed = sandbox.stats().billed_usd["volcano"]
+        billed = sandbox.stats().billed_usd["seedance"]
     # APIYI's examples: 2.0 $0.91 (720p 5 s), $2.03 (1080p 5 s); 2.5 $1.37 (720p 5 s), and 2.5
     # renders 10 s when duration is left to the model. One token rate per model: within 3 cents.
     assert prices == pytest.approx([0.91, 2.03, 2.74], abs=0.03)

@@ -54,7 +54,7 @@ _NATIVE_PATHS = {
     "volcano": "/seedance/api/v3/contents/generations/tasks",
     "dashscope": "/wan/api/v1/services/aigc/video-generation/video-synthesis",
 }
-_OWNERS = {"volcano": "volcengine", "dashscope": "alibaba", "grok": "xai"}
+_OWNERS = {"seedance": "volcengine", "wan": "alibaba", "grok": "xai"}
 
 
 async def create_video(request: Request) -> Response:

@@ -39,7 +39,7 @@ HTTP_KINDS = frozenset({"429", "500", "502", "503", "balance", "hang"})
 #: Kinds that let the task be created and make it end ``failed`` (``expire``: Seedance's
 #: ``expired``; a failure elsewhere).
 OUTCOME_KINDS = frozenset({"content_policy", "fail", "expire"})
-FAULT_CHANNELS = ("official", "reverse", "volcano", "dashscope", "grok")
+FAULT_CHANNELS = ("official", "reverse", "seedance", "wan", "grok")
 _KINDS_BY_OPERATION: dict[str, frozenset[str]] = {
     "create": HTTP_KINDS | OUTCOME_KINDS,
     "chat": HTTP_KINDS | OUTCOME_KINDS | {"cut_stream"},
@@ -57,15 +57,15 @@ class FaultRule:
     ``operation`` is the endpoint family (``create`` = ``POST /v1/videos``, ``status``,
     ``content``, ``asset`` = the Reverse video URL, ``chat`` = ``/v1/chat/completions``,
     ``models`` = ``GET /v1/models``);
-    ``channel`` narrows it to ``"official"``, ``"reverse"``, ``"volcano"`` (Seedance),
-    ``"dashscope"`` (Wan, HappyHorse) or ``"grok"`` (``None`` = all). ``asset`` also covers the
-    signed result URLs of Seedance and DashScope.
+    ``channel`` narrows it to ``"official"``, ``"reverse"``, ``"seedance"`` (Volcano tasks),
+    ``"wan"`` (Wan and HappyHorse, DashScope) or ``"grok"`` (``None`` = all). ``asset`` also
+    covers the signed result URLs of Seedance and DashScope.
     """
 
     operation: Operation
     kind: FaultKind
     times: int = 1
-    channel: Channel | Literal["volcano", "dashscope", "grok"] | None = None
+    channel: Channel | Literal["seedance", "wan", "grok"] | None = None
 
     def __post_init__(self) -> None:
         if self.operation not in OPERATIONS:

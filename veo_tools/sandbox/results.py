@@ -57,7 +57,7 @@ async def get_result(request: Request) -> Response:
     name: str = request.path_params["name"]
     task_id, _, suffix = name.rpartition(".")
     task = sandbox.find(task_id) if suffix in ("mp4", "png") else None
-    channel = task.channel if task is not None else "volcano"
+    channel = task.channel if task is not None else "seedance"
     await guard(sandbox, "asset", channel)
     truncate = sandbox.take_fault("asset", channel, {"truncate"}) is not None
     if task is None or not isinstance(task.model, SimModel) or task.model.channel == "grok":

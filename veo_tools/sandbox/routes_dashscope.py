@@ -69,7 +69,7 @@ async def dashscope_create(request: Request) -> Response:
 
 def _active(sandbox: Sandbox, owner: str) -> int:
     return sum(
-        task.channel == "dashscope"
+        task.channel == "wan"
         and task.extra.get("owner") == owner
         and sandbox.phase(task) in ("queued", "running")
         for task in sandbox.tasks.values()
@@ -105,7 +105,7 @@ async def dashscope_get(request: Request) -> Response:
     task = sandbox.find(request.path_params["task_id"])
     if task is not None and isinstance(task.model, SimModel):
         check_group(sandbox, request, task.model)
-    await guard(sandbox, "status", "dashscope")
+    await guard(sandbox, "status", "wan")
     if task is None or not isinstance(task.model, SimModel):
         return openai_error(404, "task_not_exist", code="task_not_exist")
     return JSONResponse(dashscope_view(sandbox, task, request))

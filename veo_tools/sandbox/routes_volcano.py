@@ -114,7 +114,7 @@ async def _get(request: Request, sandbox: Sandbox) -> Response:
     authenticate(request, sandbox)
     task = sandbox.find(request.path_params["task_id"])
     if task is None or not isinstance(task.model, SimModel) or task.model.protocol != "volcano":
-        await guard(sandbox, "status", "volcano")
+        await guard(sandbox, "status", "seedance")
         return JSONResponse(
             {
                 "error": {
@@ -126,7 +126,7 @@ async def _get(request: Request, sandbox: Sandbox) -> Response:
             status_code=404,
         )
     check_group(sandbox, request, task.model)
-    await guard(sandbox, "status", "volcano")
+    await guard(sandbox, "status", "seedance")
     return JSONResponse(volcano_view(sandbox, task, request))
 
 

@@ -14,9 +14,10 @@ from typing import Literal
 from veo_tools.catalog import MODELS, Model
 
 Protocol = Literal["volcano", "dashscope", "openai_videos"]
-#: The sandbox channel of a model: what fault rules, lifecycle states and stats are keyed by.
-SimChannel = Literal["volcano", "dashscope", "grok"]
-SIM_CHANNELS: tuple[SimChannel, ...] = ("volcano", "dashscope", "grok")
+#: The channel of a model (the catalog's names): what fault rules, lifecycle states and stats
+#: are keyed by. One token group through one protocol.
+SimChannel = Literal["seedance", "wan", "grok"]
+SIM_CHANNELS: tuple[SimChannel, ...] = ("seedance", "wan", "grok")
 
 #: Volcano Ark's output sizes (``ratio`` → ``WxH``) per resolution; ``adaptive`` bills as 16:9.
 _SEEDANCE_SIZES: dict[str, dict[str, str]] = {
@@ -135,7 +136,7 @@ def _seedance(
 ) -> SimModel:
     return SimModel(
         id=model_id,
-        channel="volcano",
+        channel="seedance",
         protocol="volcano",
         group="SeeDance2",
         family="seedance",
@@ -164,7 +165,7 @@ def _dashscope(
     resolutions = tuple(prices)
     return SimModel(
         id=model_id,
-        channel="dashscope",
+        channel="wan",
         protocol="dashscope",
         group="Wan&HappyHorse",
         family=family,

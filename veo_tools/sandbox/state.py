@@ -332,9 +332,9 @@ def _new_id(channel: str, unix: int) -> str:
     ``cgt-<time>-<5>`` (Volcano, as Ark's examples); a UUID (DashScope and xAI task ids)."""
     if channel == "official":
         return "task_" + random_alnum(32)
-    if channel == "volcano":
+    if channel == "seedance":
         stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(unix))
         return f"cgt-{stamp}-{random_alnum(5, string.ascii_lowercase + string.digits)}"
-    if channel in ("dashscope", "grok"):
+    if channel in ("wan", "grok"):
         return str(uuid.uuid4())
     return "video_" + random_alnum(24, string.ascii_lowercase + string.digits)

@@ -64,6 +64,8 @@ def fits(model: Model, w: Wants) -> bool:
         return False
     if w.audio is False and model.audio == "always":
         return False
+    if w.frames and not model.takes_frames:
+        return False
     if w.images:
         if w.frames:
             room = 2 if "last_frame" in model.image_roles else int(model.takes_frames)
@@ -132,7 +134,7 @@ def recommend(
     }
     if w.audio is not None:
         args["audio"] = w.audio
-    if w.images:
+    if w.images or w.frames:
         args["image_use"] = "frames" if w.frames else "references"
     result = Recommendation(
         channel=model.channel,

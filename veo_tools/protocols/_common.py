@@ -18,6 +18,7 @@ from veo_tools.errors import (
     SubmitOutcomeUnknownError,
 )
 from veo_tools.transport.http import ApiHttp
+from veo_tools.words import CHECK_STATUS, COMMANDS, LOOK_UP, Term, Words
 
 
 def checked_model(req: VideoRequest, channel: str) -> Model:
@@ -56,8 +57,12 @@ async def fetch_result(http: ApiHttp, url: str | None, dest: Path, *, what: str)
     to the API's own origin (a signed result URL elsewhere never receives it)."""
     if not url:
         raise DownloadError(
-            f"{what} reported the task finished without a video URL; check_status again in a "
-            "minute; if it stays so, the APIYI console task log shows what happened."
+            Words(
+                "{what} reported the task finished without a video URL; {again} in a minute; if "
+                "it stays so, the APIYI console task log shows what happened.",
+                what=what,
+                again=Term(f"{CHECK_STATUS} again", f"run {COMMANDS[CHECK_STATUS]} TASK_ID again"),
+            )
         )
     saved = await http.download_to(url, dest, api=http.is_api_url(url))
     return DownloadResult(saved, url)
@@ -71,7 +76,12 @@ def submitted(
         return parse(read_json(response, what="the submit"))
     except ServerError as exc:
         raise SubmitOutcomeUnknownError(
-            f"The submit was accepted (HTTP {response.status_code}) but its answer could not be "
-            f"read ({exc.message}). A task may exist and be billed: do not submit again; check "
-            "list_tasks or the APIYI console task log."
+            Words(
+                "The submit was accepted (HTTP {code}) but its answer could not be read "
+                "({said}). A task may exist and be billed: do not submit again; check {look} or "
+                "the APIYI console task log.",
+                code=response.status_code,
+                said=exc.message,
+                look=LOOK_UP,
+            )
         ) from exc

@@ -145,6 +145,11 @@ def statements_for(step: Sequence[Statement], dialect: Dialect) -> list[str]:
 #: Rank of each status: an update may keep a task's status or move it to a higher rank, never
 #: back (a slow replica's stale poll cannot undo a newer answer); the ended ones share a rank,
 #: so one never turns into another.
+#: The rows whose price counts toward the spend (the same SQL in both stores): what the API
+#: said when it said something (a billed moderation block, an unbilled failure), else every
+#: row that has not failed (it may be paid).
+MAY_BE_PAID = "(billed = 1 OR (billed IS NULL AND status != 'failed'))"
+
 STATUS_RANK: dict[str, int] = {
     "pending": 0,
     "submitting": 1,

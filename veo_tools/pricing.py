@@ -61,16 +61,16 @@ def estimate(
 def price_text(model: Model) -> str:
     """The price rule in words: ``$1.20/video``, ``$0.084/s 720p, $0.14/s 1080p``,
     ``$8.38/M tokens (~$0.91 at 720p, 5 s)``."""
-    from veo_tools.money import usd
+    from veo_tools.money import usd, usd_rate
 
     if model.price_rule == "per_request":
         return f"{usd(model.price_usd)}/video"
     if model.price_rule == "per_second":
-        rates = ", ".join(f"${p:g}/s {r}" for r, p in model.price_per_second_usd.items())
-        image = f" (+${model.price_per_image_usd:g}/image)" if model.price_per_image_usd else ""
-        return rates + image
+        rates = ", ".join(f"{usd_rate(p)} {r}" for r, p in model.price_per_second_usd.items())
+        image = model.price_per_image_usd
+        return rates + (f" (+{usd_rate(image, 'image')})" if image else "")
     first = model.resolutions[0]
     return (
-        f"${model.usd_per_million_tokens:g}/M tokens (~{usd(model.price_usd)} at {first}, "
-        f"{model.default_seconds} s)"
+        f"{usd_rate(model.usd_per_million_tokens, 'M tokens')} (~{usd(model.price_usd)} at "
+        f"{first}, {model.default_seconds} s)"
     )

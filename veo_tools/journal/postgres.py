@@ -308,7 +308,8 @@ class PostgresJournal:
     @staticmethod
     def _spent(conn: psycopg.Connection[tuple[Any, ...]], ts: float) -> float:
         row = conn.execute(
-            f"SELECT COALESCE(SUM(price_usd), 0) FROM tasks WHERE created_at >= %s AND {MAY_BE_PAID}",
+            "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
+            f"WHERE created_at >= %s AND {MAY_BE_PAID}",
             (ts,),
         ).fetchone()
         return float(row[0]) if row else 0.0

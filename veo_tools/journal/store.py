@@ -341,7 +341,8 @@ class Journal:
     @staticmethod
     def _spent(conn: sqlite3.Connection, ts: float) -> float:
         row = conn.execute(
-            f"SELECT COALESCE(SUM(price_usd), 0) FROM tasks WHERE created_at >= ? AND {MAY_BE_PAID}",
+            "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
+            f"WHERE created_at >= ? AND {MAY_BE_PAID}",
             (ts,),
         ).fetchone()
         return float(row[0])

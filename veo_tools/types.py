@@ -416,7 +416,7 @@ class TaskView(_Advised):
 
 class TaskList(BaseModel):
     tasks: list[TaskView]
-    spent_24h_usd: float = Field(description="Spend of non-failed tasks in the last 24 hours.")
+    spent_24h_usd: float = Field(description="Spend of possibly billed tasks in the last 24 h.")
     budget_usd: float | None = None
     tasks_omitted: int = Field(
         0, description="Older tasks left out to keep the result small: narrow with status/limit."

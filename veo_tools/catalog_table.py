@@ -51,8 +51,10 @@ VEO_CHANNELS: tuple[Channel, ...] = ("official", "reverse")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 _OFFICIAL_SIZES: dict[tuple[str, str], str] = {
-    ("480p", "16:9"): "854x480",
-    ("480p", "9:16"): "480x854",
+    # Grok's 480p (the only 480p spelt as a size): xAI renders 848x480, and /v1/videos answers
+    # 400 to any other size (the sandbox follows APIYI's Grok page).
+    ("480p", "16:9"): "848x480",
+    ("480p", "9:16"): "480x848",
     ("720p", "16:9"): "1280x720",
     ("720p", "9:16"): "720x1280",
     ("1080p", "16:9"): "1920x1080",

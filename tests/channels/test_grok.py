@@ -32,7 +32,7 @@ async def test_an_image_goes_as_one_input_reference_file(api: MockApi, http: Api
     await GrokClient(http).submit(request(images=(frame,), resolution="480p", seconds=3))
     parts = {p.name: p for p in multipart_parts(api.requests[0])}
     assert parts["input_reference"].data == b"\x89PNG"
-    assert parts["size"].data == b"854x480" and parts["seconds"].data == b"3"
+    assert parts["size"].data == b"848x480" and parts["seconds"].data == b"3"
 
 
 async def test_a_moderation_block_is_a_billed_failure(api: MockApi, http: ApiHttp) -> None:

@@ -179,6 +179,9 @@ CONTENT_POLICY_MARKERS = (
     "safety",
     "AUDIO_FILTERED",
     "raiMediaFiltered",
+    # DashScope (Wan, HappyHorse): "[DataInspectionFailed] ..."; Volcano (Seedance) codes.
+    "DataInspectionFailed",
+    "SensitiveContent",
     "违规",
     "审核",
 )

@@ -15,12 +15,27 @@ from pydantic import Field
 from mcp_server.state import AppState
 from veo_tools.catalog import MODELS, Model, prices_text
 from veo_tools.errors import TaskNotFoundError, VeoError
+from veo_tools.money import usd_rate
+from veo_tools.pricing import price_text
 from veo_tools.types import Priority
+
+
+def rates(rule: str, unit: str = "s") -> str:
+    """The range of one price rule's unit prices over the catalog: ``$0.02/s-$0.25/s``."""
+    if rule == "tokens":
+        values = [m.usd_per_million_tokens for m in MODELS.values() if m.price_rule == rule]
+    else:
+        values = [p for m in MODELS.values() for p in m.price_per_second_usd.values()]
+    if not values:
+        return "none in the catalog"
+    return f"{usd_rate(min(values), unit)}-{usd_rate(max(values), unit)}"
 
 
 def instructions(*, sandbox: bool, max_wait_s: float) -> str:
     lines = [
-        "Makes short videos (4-8 s, with native audio) with Google Veo 3.1 through APIYI.",
+        "Makes short videos (1-30 s by model, most with sound) through APIYI: Google Veo 3.1 "
+        "(Official, Reverse), Seedance, Wan, HappyHorse and Grok Imagine; recommend_channel "
+        "picks among the models up now.",
         "Workflow: recommend_channel (free) -> generate_video (returns a task_id at once) -> "
         f"check_status(task_id, wait_seconds<={max_wait_s:g}) until status is completed; the "
         "MP4 is then at video_path. Follow next_step in every result. list_tasks finds any task "
@@ -29,10 +44,12 @@ def instructions(*, sandbox: bool, max_wait_s: float) -> str:
         "videos render in the background) -> check_status(batch_id) for counts, spend and failed "
         "items. Iterate cheaply, then deliver: generate_video(from_task_id=<draft task_id>) "
         "re-renders a draft on Official standard.",
-        f"Cost is per video, not per second: Official {prices_text('official')}; Reverse "
-        f"{prices_text('reverse')} (fixed 8 s 720p). Failed tasks are not billed; an identical "
-        "recent request returns the earlier task unless force_new=true. Tell the user the price "
-        "before a batch.",
+        f"Veo costs per video: Official {prices_text('official')}; Reverse "
+        f"{prices_text('reverse')} (fixed 8 s 720p). Wan, HappyHorse and Grok cost per second "
+        f"({rates('per_second')}), Seedance per output token ({rates('tokens', 'M tokens')}): "
+        "price_usd is the estimate checked against the budget. Failed tasks are not billed (a "
+        "Grok moderation block is); an identical recent request returns the earlier task unless "
+        "force_new=true. Tell the user the price before a batch.",
     ]
     if sandbox:
         lines.append("SANDBOX MODE: videos are simulated test clips and nothing is billed.")
@@ -43,7 +60,11 @@ def model_facts(model: Model) -> dict[str, Any]:
     return {
         "id": model.id,
         "channel": model.channel,
+        "protocol": model.protocol,
+        "access_group": model.access_group,
         "tier": model.tier,
+        "price_rule": model.price_rule,
+        "price": price_text(model),
         "price_usd": model.price_usd,
         "seconds": list(model.durations),
         "default_seconds": model.default_seconds,
@@ -53,6 +74,11 @@ def model_facts(model: Model) -> dict[str, Any]:
         "max_images": model.max_images,
         "frame_to_video": model.frame_to_video,
         "streaming_progress": model.streaming,
+        "image_roles": list(model.image_roles),
+        "local_images": model.local_images,
+        "audio": model.audio,
+        "seed": model.seed,
+        "negative_prompt": model.negative_prompt,
         "endpoints": list(model.endpoints),
         "render_time_s": {res: list(window) for res, window in model.render_time_s.items()},
     }
@@ -68,7 +94,11 @@ class ServerState:
 async def models_json(state: AppState | None) -> str:
     """The catalog facts of every model, with its lifecycle and availability now."""
     document: dict[str, Any] = {
-        "pricing": "USD per generated video, whatever its length or resolution",
+        "pricing": (
+            "USD. price_rule per_request: price_usd per video, whatever its length; per_second: "
+            "by resolution (price); tokens: by output tokens (price). price_usd is the estimate "
+            "at the model's default seconds and first resolution."
+        ),
         "models": [model_facts(m) for m in MODELS.values()],
     }
     if state is None or state.service is None:
@@ -111,13 +141,13 @@ def make_video(
         f"Make a short video of: {idea}\n\n"
         "1. Call recommend_channel with what this needs "
         f"(priority='{priority}', count={count}; add frame_to_video, reference_images, "
-        "resolution, seconds or aspect_ratio if the idea asks for them). Tell me the model and "
-        "the total price in one line.\n"
+        "resolution, seconds, aspect_ratio or audio if the idea asks for them). Tell me the "
+        "model and the total price in one line.\n"
         "2. Call generate_video with the recommended generate_video_args and a vivid prompt: "
         "subject, action, camera, lighting and the sound. Keep the task_id it returns.\n"
         "3. Call check_status(task_id=..., wait_seconds=...) until status is completed, then "
-        "give me video_path. If a task failed, follow its next_step (content-policy blocks are "
-        "not billed: rephrase and retry once).\n"
+        "give me video_path. If a task failed, follow its next_step (rephrase a content-policy "
+        "block and retry once; only Grok bills a block).\n"
         "Never resubmit a task that is still running: check it, or find it with list_tasks."
     )
     return [UserMessage(text)]
@@ -132,7 +162,7 @@ def register(server: MCPServer[AppState], holder: ServerState) -> None:
     server.resource(
         "veo://models",
         name="models",
-        title="Veo 3.1 models: prices, limits and availability now",
+        title="Video models: protocols, prices, limits and availability now",
         description="Every model id with its channel, price per video, lengths, resolutions, "
         "orientations, image limits, typical render times, lifecycle (retired or not, per "
         "APIYI's notices) and availability now (available, down, unlisted, unknown, with the "

@@ -62,7 +62,7 @@ def create_server(
     holder = resources.ServerState()
     server: MCPServer[AppState] = MCPServer(
         SERVER_NAME,
-        title="Veo 3.1 video tools",
+        title="Video tools (Veo, Seedance, Wan, HappyHorse, Grok)",
         instructions=resources.instructions(sandbox=settings.sandbox, max_wait_s=cap),
         version=__version__,
         tools=build_tools(cap),
@@ -123,7 +123,8 @@ async def _opened(
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="veo-mcp",
-        description="MCP server that lets assistants make Google Veo 3.1 videos through APIYI.",
+        description="MCP server that lets assistants make videos through APIYI (Veo, Seedance, "
+        "Wan, HappyHorse, Grok Imagine).",
     )
     parser.add_argument(
         "--transport", choices=("stdio", "streamable-http"), default="stdio",

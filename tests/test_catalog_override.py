@@ -124,7 +124,7 @@ def test_an_unknown_lifecycle_field_lists_the_lifecycle_fields(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("table", "field", "needle"),
     [
-        ('channel = "unofficial"', "channel", "'official' or 'reverse'"),
+        ('channel = "unofficial"', "channel", "'official', 'reverse'"),
         ("price_usd = '0.2'", "price_usd", "got '0.2'"),
         ("default_seconds = 6", "default_seconds", "not one of the durations [8]"),
         ('resolutions = ["720p", "1080p"]', "render_time_s", "for each of ['720p', '1080p']"),

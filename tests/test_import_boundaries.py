@@ -4,10 +4,11 @@ Imports are read from the source (``ast``), every one of them: at module level, 
 and under ``TYPE_CHECKING`` (a dependency is a dependency, even when it is lazy). Layers, lowest
 first (data flows down, nothing flows back up):
 
-    0  errors, catalog (+ catalog_file, catalog_table), wording, words, types, settings, recommend,
-       fallbacks, availability, docs                                              (domain, pure)
+    0  errors, catalog (+ catalog_file, catalog_table, catalog_beyond_veo), pricing, wording,
+       words, types, settings, recommend (+ recommend_beyond), fallbacks, availability, docs
+                                                                                  (domain, pure)
     1  transport/
-    2  channels/, images
+    2  channels/, protocols/, images
     3  journal/
     4  engine/
     5  service (VeoService, the one door)
@@ -31,16 +32,19 @@ BASE = (
     "errors",
     "catalog",
     "catalog_file",
+    "catalog_beyond_veo",
     "catalog_table",
     "wording",
     "words",
     "types",
     "settings",
     "recommend",
+    "recommend_beyond",
     "fallbacks",
     "availability",
     "docs",
     "money",
+    "pricing",
 )
 FRONT_ENDS = ("veo_tools.cli", "veo_tools.langchain", "mcp_server")
 #: What a front-end may import from the package (besides its own modules).
@@ -118,6 +122,7 @@ def layer(module: str) -> int | None:
         "veo_tools.engine": 4,
         "veo_tools.journal": 3,
         "veo_tools.channels": 2,
+        "veo_tools.protocols": 2,
         "veo_tools.images": 2,
         "veo_tools.transport": 1,
         **{f"veo_tools.{name}": 0 for name in BASE},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mcp_server.results import task_line
 from veo_tools.catalog import prices_text
-from veo_tools.money import usd
+from veo_tools.money import usd, usd_rate
 from veo_tools.types import TaskView
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +20,15 @@ def test_an_amount_is_written_with_two_decimals_and_thousands_separators() -> No
     assert usd(0.15) == "$0.15"
     assert usd(1234.5) == "$1,234.50"
     assert usd(0) == "$0.00"
+
+
+def test_a_unit_price_keeps_its_digits_and_never_has_fewer_than_two_decimals() -> None:
+    assert usd_rate(0.084) == "$0.084/s"
+    assert usd_rate(0.14) == "$0.14/s"
+    assert usd_rate(0.0588) == "$0.0588/s"
+    assert usd_rate(0.1) == "$0.10/s"
+    assert usd_rate(0.002, "image") == "$0.002/image"
+    assert usd_rate(1234.5, "M tokens") == "$1,234.50/M tokens"
 
 
 def test_prices_in_tool_descriptions_and_mcp_results_use_two_decimals() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from veo_tools.catalog import MODELS
 from veo_tools.channels._chat import ChatTranscript
 from veo_tools.errors import ModelUnavailableError, ServerError, task_failure_kind
 from veo_tools.sandbox import SandboxConfig
@@ -137,7 +138,7 @@ async def test_a_task_failing_because_its_model_went_away_is_unbilled_with_a_nex
 async def test_when_every_channel_is_down_the_next_step_says_nothing_is_available(
     sandbox_settings: Settings, tmp_path: Path
 ) -> None:
-    lifecycle = {"official": "outage", "reverse": "outage"}
+    lifecycle = dict.fromkeys({m.channel for m in MODELS.values()}, "outage")  # every channel
     async with _service(sandbox_settings, lifecycle) as svc:
         with pytest.raises(ModelUnavailableError) as raised:
             await svc.generate(FLOWS["official"])

@@ -17,10 +17,15 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from veo_tools import catalog_beyond_veo as beyond_veo
 from veo_tools import catalog_file
+from veo_tools.catalog_table import CHANNEL_FACTS as CHANNEL_FACTS
 from veo_tools.catalog_table import ENDPOINT_CHAT as ENDPOINT_CHAT
+from veo_tools.catalog_table import ENDPOINT_DASHSCOPE as ENDPOINT_DASHSCOPE
 from veo_tools.catalog_table import ENDPOINT_VIDEOS as ENDPOINT_VIDEOS
+from veo_tools.catalog_table import ENDPOINT_VOLCANO as ENDPOINT_VOLCANO
 from veo_tools.catalog_table import MAX_IMAGE_BYTES as MAX_IMAGE_BYTES
+from veo_tools.catalog_table import VEO_CHANNELS as VEO_CHANNELS
 from veo_tools.catalog_table import AspectRatio as AspectRatio
 from veo_tools.catalog_table import Catalog as Catalog
 from veo_tools.catalog_table import Channel as Channel
@@ -142,13 +147,38 @@ def validate_request(
     resolution: str | None = None,
     aspect_ratio: str | None = None,
     image_count: int = 0,
+    image_role: str | None = None,
+    audio: bool | None = None,
+    local_images: int = 0,
+    seed: bool = False,
+    negative_prompt: bool = False,
 ) -> None:
     """Refuse, before any money is spent, a request this model cannot serve.
 
     Each message names the offending value, what the model accepts, and a model that would take
-    the request as asked, so an agent can correct itself in one step.
+    the request as asked, so an agent can correct itself in one step. ``local_images`` counts
+    the images given as files or data: URIs (not public https URLs); ``seed`` and
+    ``negative_prompt`` say whether they are asked for.
     """
     cat = current()
+    if not model.is_veo:
+        beyond_veo.validate(
+            cat,
+            model,
+            beyond_veo.Ask(
+                seconds,
+                resolution,
+                aspect_ratio,
+                image_count,
+                image_role,
+                audio,
+                local_images,
+                seed,
+                negative_prompt,
+            ),
+        )
+        return
+    beyond_veo.validate_audio(cat, model, audio)
     if seconds is not None and seconds not in model.durations:
         takers = [m.id for m in cat.all("official") if seconds in m.durations]
         hint = (

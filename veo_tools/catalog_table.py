@@ -16,19 +16,45 @@ from typing import Literal
 from veo_tools.errors import ConfigurationError, InvalidRequestError
 from veo_tools.money import usd
 
-Channel = Literal["official", "reverse"]
-Tier = Literal["fast", "standard"]
-Resolution = Literal["720p", "1080p", "4k"]
-AspectRatio = Literal["16:9", "9:16"]
+Channel = Literal["official", "reverse", "seedance", "wan", "grok"]
+#: The wire protocol a model is called through (one adapter each, veo_tools/protocols/).
+Protocol = Literal["openai_videos", "volcano", "dashscope"]
+Tier = Literal["fast", "standard", "premium"]
+Resolution = Literal["480p", "720p", "1080p", "4k"]
+AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adaptive"]
 LifecycleStatus = Literal["active", "degraded", "unavailable", "retired"]
+#: How a model is priced: one price per video, a price per second by resolution (plus a fee per
+#: input image), or by output tokens ~ seconds x width x height x 24 / 1024 (Seedance).
+PriceRule = Literal["per_request", "per_second", "tokens"]
+#: Whether a model's videos carry sound: always, on request (``audio``), or never.
+Audio = Literal["always", "optional", "none"]
+#: How an input image is used: the first or last frame of the clip, or a reference.
+ImageRole = Literal["first_frame", "last_frame", "reference_image"]
 
 ENDPOINT_VIDEOS = "/v1/videos"
 ENDPOINT_CHAT = "/v1/chat/completions"
+ENDPOINT_VOLCANO = "/seedance/api/v3/contents/generations/tasks"
+ENDPOINT_DASHSCOPE = "/wan/api/v1/services/aigc/video-generation/video-synthesis"
+
+#: Each channel's protocol and the APIYI token group its models need (``None``: the default
+#: group). A channel is the set of models one token group reaches through one protocol.
+CHANNEL_FACTS: dict[str, tuple[Protocol, str | None]] = {
+    "official": ("openai_videos", None),
+    "reverse": ("openai_videos", None),
+    "seedance": ("volcano", "SeeDance2"),
+    "wan": ("dashscope", "Wan&HappyHorse"),
+    "grok": ("openai_videos", "GrokOfficial"),
+}
+VEO_CHANNELS: tuple[Channel, ...] = ("official", "reverse")
 
 #: Upper bound on the size of one reference image, on both channels.
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 _OFFICIAL_SIZES: dict[tuple[str, str], str] = {
+    # Grok's 480p (the only 480p spelt as a size): xAI renders 848x480, and /v1/videos answers
+    # 400 to any other size (the sandbox follows APIYI's Grok page).
+    ("480p", "16:9"): "848x480",
+    ("480p", "9:16"): "480x848",
     ("720p", "16:9"): "1280x720",
     ("720p", "9:16"): "720x1280",
     ("1080p", "16:9"): "1920x1080",
@@ -58,6 +84,7 @@ class Model:
     id: str
     channel: Channel
     tier: Tier
+    #: The price of one video at the defaults (``per_request``: the price of every video).
     price_usd: float
     durations: tuple[int, ...]
     default_seconds: int
@@ -72,10 +99,41 @@ class Model:
     #: Typical render time in seconds by resolution, (low, high), from APIYI's docs.
     render_time_s: dict[str, tuple[float, float]]
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    protocol: Protocol = "openai_videos"
+    #: The APIYI token group the key's token must be in (``None``: the default group).
+    access_group: str | None = None
+    price_rule: PriceRule = "per_request"
+    #: ``per_second``: USD per second of video, by resolution.
+    price_per_second_usd: Mapping[str, float] = field(default_factory=dict)
+    #: ``per_second``: USD per input image (Grok).
+    price_per_image_usd: float = 0.0
+    #: ``tokens``: USD per million output tokens.
+    usd_per_million_tokens: float = 0.0
+    #: Aspect ratios a request may ask for (when not fixed by the id).
+    aspect_ratio_choices: tuple[str, ...] = ("16:9", "9:16")
+    #: How input images may be used; frames and references never mix unless ``mix_roles``.
+    image_roles: tuple[str, ...] = ()
+    audio: Audio = "always"
+    negative_prompt: bool = False
+    seed: bool = False
+    #: Whether local files may be sent (as uploads or data URIs); else public https URLs only.
+    local_images: bool = True
 
     @property
     def aspect_ratios(self) -> tuple[str, ...]:
-        return (self.fixed_aspect_ratio,) if self.fixed_aspect_ratio else ("16:9", "9:16")
+        return (self.fixed_aspect_ratio,) if self.fixed_aspect_ratio else self.aspect_ratio_choices
+
+    @property
+    def is_veo(self) -> bool:
+        return self.channel in VEO_CHANNELS
+
+    @property
+    def takes_frames(self) -> bool:
+        return "first_frame" in self.image_roles
+
+    @property
+    def takes_references(self) -> bool:
+        return "reference_image" in self.image_roles
 
     @property
     def streaming(self) -> bool:
@@ -86,7 +144,7 @@ class Model:
 
     def size(self, resolution: str, aspect_ratio: str) -> str:
         """Pixel size as the API spells it (``1280x720``)."""
-        if self.channel == "official":
+        if self.channel != "reverse":
             return _OFFICIAL_SIZES[(resolution, aspect_ratio)]
         return "1280x720" if self.fixed_aspect_ratio == "16:9" else "720x1280"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from veo_tools import money
 from veo_tools.catalog import ENDPOINT_CHAT, Channel, Lifecycle, Model, Tier, shipped_catalog
+from veo_tools.pricing import price_text
 
 START = "<!-- channel-table:start (generated: python -m veo_tools.docs --write README.md) -->"
 END = "<!-- channel-table:end -->"
@@ -27,7 +28,11 @@ CHANNEL_TITLES: dict[Channel, str] = {"official": "Official", "reverse": "Revers
 
 
 def _models(channel: Channel | None = None) -> list[Model]:
-    return shipped_catalog().all(channel)
+    return [m for m in shipped_catalog().all(channel) if m.is_veo]
+
+
+def _beyond_veo() -> list[Model]:
+    return [m for m in shipped_catalog().all() if not m.is_veo]
 
 
 def _row(cells: Iterable[str]) -> str:
@@ -187,16 +192,72 @@ def _model_table() -> list[str]:
     return _table(header, rows)
 
 
+def _seconds_span(model: Model) -> str:
+    low, high = model.durations[0], model.durations[-1]
+    return f"{low}–{high} s (default {model.default_seconds})"
+
+
+def _roles(model: Model) -> str:
+    if not model.image_roles:
+        return "none"
+    names = {"first_frame": "first", "last_frame": "last", "reference_image": "references"}
+    roles = "/".join(names[r] for r in model.image_roles)
+    where = "" if model.local_images else ", https only"
+    return f"up to {model.max_images} ({roles}{where})"
+
+
+def _beyond_veo_table() -> list[str]:
+    header = [
+        "Model",
+        "Channel",
+        "Protocol",
+        "Token group",
+        "Tier",
+        "Price",
+        "Seconds",
+        "Resolutions",
+        "Images",
+        "Audio",
+        "Status",
+    ]
+    rows = [
+        [
+            f"`{m.id}`",
+            m.channel,
+            m.protocol,
+            f"`{m.access_group}`",
+            m.tier,
+            price_text(m),
+            _seconds_span(m),
+            ", ".join(m.resolutions),
+            _roles(m),
+            m.audio,
+            _status(m),
+        ]
+        for m in _beyond_veo()
+    ]
+    return _table(header, rows)
+
+
 def channel_tables() -> str:
-    """The README block: a channel-level comparison, one row per model, then the notices behind
-    each model's lifecycle status."""
+    """The README block: a channel-level comparison, one row per Veo model, the notices behind
+    each Veo model's lifecycle status, then one row per model beyond Veo."""
     notices = _notices()
     lead = "Status is what the public notices say; a model named in a request is still sent:"
+    beyond = (
+        "Beyond Veo (the models APIYI points to since 2026-11-09; each needs an APIYI token in "
+        "its group, pay-as-you-go; prices are estimates before the task, settled to the usage "
+        "the API reports where it does):"
+    )
     lines = [
         *_channel_summary(),
         "",
         *_model_table(),
         *(["", lead, "", *notices] if notices else []),
+        "",
+        beyond,
+        "",
+        *_beyond_veo_table(),
     ]
     return "\n".join(lines) + "\n"
 

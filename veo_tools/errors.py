@@ -107,6 +107,15 @@ class ModelUnavailableError(APIError):
     retryable = True
 
 
+class AccessGroupError(ModelUnavailableError):
+    """The key's token is not in the APIYI token group the model is routed for (Seedance:
+    ``SeeDance2``, Wan/HappyHorse: ``Wan&HappyHorse``, Grok: ``GrokOfficial``): APIYI answers such
+    tokens 503 on every call. Nothing was billed; the fix is a token in that group."""
+
+    kind = "access_group"
+    retryable = False
+
+
 class TaskNotFoundError(APIError):
     kind = "not_found"
 
@@ -170,6 +179,9 @@ CONTENT_POLICY_MARKERS = (
     "safety",
     "AUDIO_FILTERED",
     "raiMediaFiltered",
+    # DashScope (Wan, HappyHorse): "[DataInspectionFailed] ..."; Volcano (Seedance) codes.
+    "DataInspectionFailed",
+    "SensitiveContent",
     "违规",
     "审核",
 )

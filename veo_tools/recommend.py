@@ -18,10 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from veo_tools import fallbacks
+from veo_tools import recommend_beyond as beyond
 from veo_tools.availability import ModelAvailability
 from veo_tools.catalog import (
     ENDPOINT_CHAT,
     ENDPOINT_VIDEOS,
+    VEO_CHANNELS,
     Channel,
     Model,
     pick_model,
@@ -136,13 +138,49 @@ class _Needs:
 def recommend_channel(
     needs: RecommendChannelInput | None = None,
     availability: Mapping[str, ModelAvailability] | None = None,
+    *,
+    channel: str | None = None,
+    frames: bool | None = None,
 ) -> Recommendation:
     """Pick a channel and model for ``needs``; see the module docstring for the rules.
 
-    Without ``availability`` every model is assumed up and the result's availability fields are
-    empty.
+    Without ``availability`` every Veo model is assumed up and the result's availability fields
+    are empty. The models beyond Veo (:mod:`veo_tools.recommend_beyond`) are chosen when the
+    request needs what Veo cannot do, when ``channel`` names one of their channels, or when no
+    fitting Veo model is available now. ``frames``: the images are frames (default: two or more
+    images, or ``frame_to_video``, are frames).
     """
     req = needs or RecommendChannelInput()
+    wants = beyond.Wants(
+        seconds=req.seconds,
+        resolution=req.resolution,
+        aspect_ratio=req.aspect_ratio,
+        images=req.reference_images,
+        frames=frames if frames is not None else req.frame_to_video,
+        audio=req.audio,
+        priority=req.priority,
+        count=req.count,
+        channel=channel if channel not in (None, *VEO_CHANNELS) else None,
+    )
+    veo_cannot = wants.veo_cannot()
+    if wants.channel or veo_cannot:
+        why = [f"Veo cannot do {', '.join(veo_cannot)}."] if veo_cannot else []
+        found = beyond.recommend(wants, availability, why)
+        if found is not None:
+            return found
+    result = _recommend_veo(req, availability)
+    veo_down = availability is not None and not fallbacks.usable(availability, result.model)
+    if veo_down:
+        said = ["No Veo model that fits is available now."]
+        found = beyond.recommend(wants, availability, said)
+        if found is not None:
+            return found
+    return result
+
+
+def _recommend_veo(
+    req: RecommendChannelInput, availability: Mapping[str, ModelAvailability] | None
+) -> Recommendation:
     n = _Needs(
         frame_to_video=req.frame_to_video or req.reference_images >= 2,
         images=req.reference_images,

@@ -27,7 +27,10 @@ from veo_tools.availability import AvailabilityState
 from veo_tools.wording import ARGS
 from veo_tools.words import Audience, Words, flag
 
-ChannelChoice = Literal["auto", "official", "reverse"]
+ChannelChoice = Literal["auto", "official", "reverse", "seedance", "wan", "grok"]
+#: Whether a task is paid: ``pending`` until it ends, then ``billed`` / ``not_billed``;
+#: ``unknown`` when nobody knows (an interrupted create or stream: its error says why).
+Billing = Literal["pending", "billed", "not_billed", "unknown"]
 Priority = Literal["balanced", "budget", "quality", "iteration"]
 ModeChoice = Literal["auto", "async", "stream"]
 TaskStatus = Literal["queued", "in_progress", "completed", "failed", "interrupted"]
@@ -251,8 +254,8 @@ PromptText = Annotated[str, AfterValidator(_printable)]
 
 
 WaitSeconds = Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS, description=ARGS["wait_seconds"])]
-Resolution = Literal["720p", "1080p", "4k"]
-AspectRatio = Literal["16:9", "9:16"]
+Resolution = Literal["480p", "720p", "1080p", "4k"]
+AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adaptive"]
 
 
 class GenerateVideoInput(_Input):
@@ -263,10 +266,12 @@ class GenerateVideoInput(_Input):
     channel: ChannelChoice = Field("auto", description=ARGS["channel"])
     model: str | None = Field(None, max_length=200, description=ARGS["model"])
     priority: Priority = Field("balanced", description=ARGS["priority"])
-    seconds: Literal[4, 6, 8] | None = Field(None, description=ARGS["seconds"])
+    seconds: int | None = Field(None, ge=1, le=30, description=ARGS["seconds"])
     resolution: Resolution | None = Field(None, description=ARGS["resolution"])
     aspect_ratio: AspectRatio | None = Field(None, description=ARGS["aspect_ratio"])
-    images: list[str] = Field(default_factory=list, max_length=2, description=ARGS["images"])
+    images: list[str] = Field(default_factory=list, max_length=30, description=ARGS["images"])
+    image_use: Literal["frames", "references"] | None = Field(None, description=ARGS["image_use"])
+    audio: bool | None = Field(None, description=ARGS["audio"])
     mode: ModeChoice = Field("auto", description=ARGS["mode"])
     negative_prompt: PromptText | None = Field(
         None, max_length=2000, description=ARGS["negative_prompt"]
@@ -339,12 +344,13 @@ class RecommendChannelInput(_Input):
     """Arguments of the ``recommend_channel`` tool."""
 
     frame_to_video: bool = Field(False, description=ARGS["frame_to_video"])
-    reference_images: int = Field(0, ge=0, le=2, description=ARGS["reference_images"])
+    reference_images: int = Field(0, ge=0, le=30, description=ARGS["reference_images"])
     streaming_progress: bool = Field(False, description=ARGS["streaming_progress"])
     priority: Priority = Field("balanced", description=ARGS["priority"])
     resolution: Resolution | None = Field(None, description=ARGS["need_resolution"])
-    seconds: Literal[4, 6, 8] | None = Field(None, description=ARGS["need_seconds"])
+    seconds: int | None = Field(None, ge=1, le=30, description=ARGS["need_seconds"])
     aspect_ratio: AspectRatio | None = Field(None, description=ARGS["need_aspect_ratio"])
+    audio: bool | None = Field(None, description=ARGS["need_audio"])
     count: int = Field(1, ge=1, le=100_000, description=ARGS["count"])
     scenario: Scenario | None = Field(None, description=ARGS["scenario"])
 
@@ -384,12 +390,13 @@ class TaskView(_Advised):
     """The one result shape for every task-related tool."""
 
     task_id: str = Field(description="Use this id with check_status to follow the task.")
-    channel: Literal["official", "reverse"]
+    channel: str
     model: str
     status: TaskStatus
     progress: int = Field(ge=0, le=100)
     price_usd: float
-    billed: bool = Field(description="Whether this task is (or will be) paid: failed ones are not.")
+    billed: bool | None = Field(description="Paid? null until the task ends (see billing).")
+    billing: str = "pending"
     video_path: str | None = None
     video_url: str | None = None
     error: TaskError | None = None
@@ -399,7 +406,7 @@ class TaskView(_Advised):
     elapsed_s: float
     eta_s: float | None = None
     prompt: str | None = None
-    seed: int | None = Field(None, description="The seed sent (Official only), if any.")
+    seed: int | None = Field(None, description="The seed sent, if any.")
     notes: list[str] = Field(
         default_factory=list,
         description="Remarks on the request, e.g. what a re-render could not carry over.",
@@ -409,7 +416,7 @@ class TaskView(_Advised):
 
 class TaskList(BaseModel):
     tasks: list[TaskView]
-    spent_24h_usd: float = Field(description="Spend of non-failed tasks in the last 24 hours.")
+    spent_24h_usd: float = Field(description="Spend of possibly billed tasks in the last 24 h.")
     budget_usd: float | None = None
     tasks_omitted: int = Field(
         0, description="Older tasks left out to keep the result small: narrow with status/limit."
@@ -476,7 +483,7 @@ class BatchView(_Advised):
 
 class BatchPlanItem(BaseModel):
     index: int
-    channel: Literal["official", "reverse"]
+    channel: str
     model: str
     mode: Literal["async", "stream"]
     price_usd: float
@@ -500,7 +507,7 @@ class AvailabilityNote(BaseModel):
 
 
 class Alternative(BaseModel):
-    channel: Literal["official", "reverse"]
+    channel: str
     model: str
     price_usd: float
     trade_off: str
@@ -510,7 +517,7 @@ class Alternative(BaseModel):
 
 
 class Recommendation(BaseModel):
-    channel: Literal["official", "reverse"]
+    channel: str
     model: str
     endpoint: str
     mode: Literal["async", "stream"]
@@ -545,9 +552,12 @@ class ModelInfo(BaseModel):
     """One model: its catalog facts, what the public notices say, and whether it is up now."""
 
     id: str
-    channel: Literal["official", "reverse"]
-    tier: Literal["fast", "standard"]
-    price_usd: float = Field(description="USD per generated video.")
+    channel: str
+    tier: str
+    protocol: str = Field("openai_videos", description="The wire protocol (adapter).")
+    access_group: str | None = Field(None, description="The APIYI token group it needs.")
+    price_usd: float = Field(description="USD per video at the default length and resolution.")
+    price: str = Field("", description="The price rule, e.g. '$0.084/s at 720p'.")
     lifecycle: Literal["active", "degraded", "unavailable", "retired"] = Field(
         description="What the public notices say (advice, not a lock)."
     )

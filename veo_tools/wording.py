@@ -11,6 +11,7 @@ on purpose: an agent pays for them on every turn (``bench/schema_size.py`` measu
 from __future__ import annotations
 
 from veo_tools.catalog import Catalog, current, shipped_catalog
+from veo_tools.money import usd
 from veo_tools.words import (
     CHECK_STATUS,
     GENERATE_BATCH,
@@ -33,8 +34,8 @@ __all__ = [
 DEDUPE_WINDOW_MIN = 15
 
 TITLES = {
-    GENERATE_VIDEO: "Generate a video (Veo 3.1)",
-    GENERATE_BATCH: "Generate a batch of videos (Veo 3.1)",
+    GENERATE_VIDEO: "Generate a video",
+    GENERATE_BATCH: "Generate a batch of videos",
     CHECK_STATUS: "Check a video task or batch",
     RECOMMEND_CHANNEL: "Recommend a channel and model",
     LIST_TASKS: "List video tasks",
@@ -42,10 +43,12 @@ TITLES = {
 
 
 def prices(catalog: Catalog | None = None) -> str:
-    """The per-video prices of both channels, from ``catalog`` (default: the current one)."""
+    """The range of per-video prices at the defaults, from ``catalog`` (default: the current
+    one): ``"$0.15-1.37 per video"``."""
     table = catalog or current()
-    official, reverse = table.prices_text("official"), table.prices_text("reverse")
-    return f"Official {official}, Reverse {reverse} per video"
+    values = [m.price_usd for m in table.all()]
+    low, high = usd(min(values)), usd(max(values)).lstrip("$")
+    return f"{low}-{high} per video at the defaults"
 
 
 def descriptions(
@@ -62,9 +65,8 @@ def descriptions(
     )
     return {
         GENERATE_VIDEO: (
-            "Start a 4-8 s video with audio (Veo 3.1 via APIYI). Use it once you know "
-            "what to make. Paid per video "
-            f"({prices(catalog)}); failed tasks are not billed; an identical request within "
+            "Start a video (Veo, Seedance, Wan, HappyHorse or Grok via APIYI). Use it once you "
+            f"know what to make. Priced per model ({prices(catalog)}); an identical request within "
             f"{DEDUPE_WINDOW_MIN} min returns that task (deduplicated=true). Returns task_id, "
             "status, price_usd, next_step and, once done, video_path. Follow it with "
             f"check_status (or set wait_seconds).{cap}"
@@ -73,7 +75,7 @@ def descriptions(
             "Use it for many videos (a prompt matrix, seed exploration): checked and priced as "
             "a whole before anything is paid. Returns at once: batch_id, estimated_cost_usd, item "
             "task_ids; follow with check_status(task_id=batch_id). resume_batch_id resumes a "
-            f"stopped batch, sending nothing twice. Paid per video ({prices(catalog)})."
+            f"stopped batch, sending nothing twice. {prices(catalog)}."
         ),
         CHECK_STATUS: (
             "Use it to follow a task or batch until it ends; downloads the finished MP4 "
@@ -83,8 +85,7 @@ def descriptions(
         RECOMMEND_CHANNEL: (
             "Choose channel and model among those up now. Use it before paying when the request "
             "has constraints. Returns model, availability, price, cost for count, reasons, "
-            "warnings, alternatives and ready-to-use generate_video_args. Free. Videos: "
-            f"{prices(catalog)}."
+            "warnings, alternatives and ready-to-use generate_video_args. Free."
         ),
         LIST_TASKS: (
             "Recorded video tasks, newest first. Use it to find a task_id again after a time-out "
@@ -96,37 +97,27 @@ def descriptions(
 #: Argument descriptions, by ``tool.argument`` (the input models in ``types`` read them).
 ARGS = {
     "prompt": ("Subject, action, camera, light, sound. Required unless from_task_id."),
-    "from_task_id": (
-        "Re-render this task (a draft) with its prompt and frames, by default on Official standard."
-    ),
-    "channel": (
-        "'official' (4/6/8 s; up to 4k; 1 image), 'reverse' (cheaper; 8 s 720p; 1-2 frames; "
-        "live progress) or 'auto'."
-    ),
+    "from_task_id": "Re-render this task (a draft) with its prompt and frames.",
+    "channel": "Veo: official, reverse (live progress); seedance, wan, grok; or auto.",
     "model": (
         f"Exact model id (overrides channel/priority), e.g. "
-        f"'{shipped_catalog().pick('official', fast=True).id}', "
-        f"'{shipped_catalog().pick('reverse', fast=True).id}'."
+        f"'{shipped_catalog().pick('seedance', fast=True).id}'."
     ),
     "priority": "What matters when channel is 'auto' (iteration: cheap drafts).",
-    "seconds": "Default 8; 4 and 6: Official at 720p.",
-    "resolution": "Default 720p; 1080p/4k: Official, 8 s. Same price.",
-    "aspect_ratio": "Default 16:9; 9:16 is portrait.",
-    "images": (
-        "0-2 images (local path, data: or https URL; <= 10 MB): reference/start frame, then "
-        "end frame (Reverse)."
-    ),
-    "mode": "'stream': Reverse only, live progress; default polls (survives restarts).",
-    "negative_prompt": "What to avoid (Official only).",
-    "seed": "Similar style, not exact (Official only).",
-    "wait_seconds": (
-        "Seconds to wait inline (0 = return at once); if not done, follow the task_id with "
-        "check_status."
-    ),
+    "seconds": "Default: the model's (Veo 8).",
+    "resolution": "Default 720p.",
+    "aspect_ratio": "Default 16:9.",
+    "images": "Local path, data: or https URL (<= 10 MB); Wan/HappyHorse: https only.",
+    "image_use": "frames (first, last) or references; default: the model's.",
+    "audio": "false: silent, where the model allows.",
+    "mode": "'stream': Reverse only (live progress).",
+    "negative_prompt": "What to avoid.",
+    "seed": "Similar style, not exact.",
+    "wait_seconds": "Seconds to wait inline (0: return at once), then follow with check_status.",
     "force_new": "Pay for a new take even if an identical request ran recently.",
     "idempotency_key": "Your key: the same key never creates a second task.",
-    "seeds": "One video per seed (Official only).",
-    "variants": "This many videos with seeds picked for you (Official only).",
+    "seeds": "One video per seed.",
+    "variants": "This many videos with seeds picked for you.",
     "items": (
         "The videos: generate_video's arguments each (not wait_seconds), plus seeds/variants."
     ),
@@ -140,6 +131,7 @@ ARGS = {
     "need_resolution": "Needed resolution.",
     "need_seconds": "Needed clip length.",
     "need_aspect_ratio": "Needed aspect ratio.",
+    "need_audio": "Needs sound (true) or silence (false).",
     "count": "Videos wanted, for the cost estimate.",
     "scenario": "A known business scenario.",
     "status": "Only this status.",

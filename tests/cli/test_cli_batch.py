@@ -203,13 +203,14 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(run: Run, monkeypatch: pytest.M
 
 def test_a_bad_line_exits_2_naming_it_and_nothing_is_recorded(run: Run) -> None:
     Path("batch.jsonl").write_text(
-        '{"prompt": "ok", "channel": "reverse"}\n{"prompt": "x", "seconds": 5}\n', "utf-8"
+        '{"prompt": "ok", "channel": "reverse"}\n{"prompt": "x", "seconds": 45}\n', "utf-8"
     )
     result = run("--sandbox", "batch", "batch.jsonl")
     assert result.code == 2 and result.out == ""
     assert (
         result.err
-        == "veo-tools: error: batch.jsonl line 2: seconds: Input should be 4, 6 or 8 (got 5).\n"
+        == "veo-tools: error: batch.jsonl line 2: seconds: Input should be less than or equal to "
+        "30 (got 45).\n"
     )
     assert TaskList.model_validate_json(run("--sandbox", "--json", "tasks").out).tasks == []
 

@@ -56,7 +56,7 @@ def test_csv_with_a_utf8_bom_and_crlf_line_ends_reads_the_same(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("b.jsonl", '{"prompt": "ok"}\n{"prompt": "x", "seconds": 5}\n', "line 2: seconds:"),
+        ("b.jsonl", '{"prompt": "ok"}\n{"prompt": "x", "seconds": 45}\n', "line 2: seconds:"),
         ("b.jsonl", '{"prompt": "ok"}\n\n{"prompt": "x",}\n', "line 3: not valid JSON"),
         ("b.jsonl", '["a fox"]\n', "line 1: expected a JSON object"),
         ("b.jsonl", '{"prompt": "x", "chanel": "reverse"}\n', "line 1: chanel: Extra inputs"),

@@ -105,7 +105,7 @@ def test_every_argument_maps_to_a_flag_the_cli_really_has() -> None:
 
 
 def test_a_refused_image_list_names_the_image_flag(run: Run) -> None:
-    images = [part for _ in range(3) for part in ("--image", "inputs/still.png")]
+    images = [part for _ in range(31) for part in ("--image", "inputs/still.png")]
     result = run("--sandbox", "generate", "x", *OFFICIAL, *images)
     assert result.code == 2 and "--image:" in result.err and "--images" not in result.err
 

@@ -68,9 +68,9 @@ def test_bad_requests_are_refused_before_anything_is_sent(
         plan(**kw)
 
 
-def test_three_images_are_refused_by_the_input_model() -> None:
-    with pytest.raises(ValueError, match="at most 2"):
-        GenerateVideoInput(prompt="x", images=["a", "b", "c"])
+def test_thirty_one_images_are_refused_by_the_input_model() -> None:
+    with pytest.raises(ValueError, match="at most 30"):
+        GenerateVideoInput(prompt="x", images=["a"] * 31)
 
 
 def test_params_hold_everything_that_makes_the_video_differ() -> None:

@@ -28,6 +28,19 @@ ASYNC = {
     "official": {"prompt": "a harbour at dawn", "channel": "official"},
     "reverse": {"prompt": "a harbour at dawn", "channel": "reverse"},
     "stream": {"prompt": "a harbour at dawn", "channel": "reverse", "mode": "stream"},
+    # The adapters beyond Veo: Volcano (Seedance), DashScope (Wan, HappyHorse), Grok.
+    "seedance": {"prompt": "a harbour at dawn", "model": "doubao-seedance-2-0-fast-260128"},
+    "wan": {"prompt": "a harbour at dawn", "model": "wan2.7-t2v"},
+    "grok": {"prompt": "a harbour at dawn", "model": "grok-imagine-video"},
+}
+BEYOND = ("seedance", "wan", "grok")
+#: Where each flow's MP4 comes from: the API's ``/content`` or a signed result URL (``asset``).
+VIDEO_OP = {
+    "official": "content",
+    "reverse": "asset",
+    "seedance": "asset",
+    "wan": "asset",
+    "grok": "content",
 }
 
 
@@ -68,6 +81,12 @@ RECOVERABLE = (
     ]
     + [("official", FaultRule("content", kind)) for kind in ("429", "500", "502")]
     + [("reverse", FaultRule("content", kind)) for kind in ("429", "500", "502")]
+    + [
+        (flow, FaultRule(op, kind, channel=flow))  # type: ignore[arg-type]
+        for flow in BEYOND
+        for op in ("create", "status", VIDEO_OP[flow])
+        for kind in ("429", "500", "502", *(("503", "hang") if op == "status" else ()))
+    ]
 )
 
 
@@ -97,15 +116,15 @@ async def test_the_content_race_400_right_after_completion_is_ridden_out(
 TYPED = (
     [
         (flow, op, "balance", errors.InsufficientBalanceError, "failed")
-        for flow, op in [("official", "create"), ("reverse", "create")]
+        for flow, op in [(f, "create") for f in ("official", "reverse", *BEYOND)]
     ]
     + [
         (flow, op, "503", errors.ModelUnavailableError, "failed")
-        for flow, op in [("official", "create"), ("reverse", "create")]
+        for flow, op in [(f, "create") for f in ("official", "reverse", *BEYOND)]
     ]
     + [
         (flow, op, "hang", errors.SubmitOutcomeUnknownError, "interrupted")
-        for flow, op in [("official", "create"), ("reverse", "create")]
+        for flow, op in [(f, "create") for f in ("official", "reverse", *BEYOND)]
     ]
 )
 
@@ -139,7 +158,7 @@ async def test_a_balance_error_on_the_stream_is_recorded_as_failed_not_billed(
         assert view.error is not None and view.error.kind == "insufficient_balance"
 
 
-@pytest.mark.parametrize("flow", ["official", "reverse", "stream"])
+@pytest.mark.parametrize("flow", ["official", "reverse", "stream", "seedance", "wan"])
 async def test_content_policy_failures_are_failed_not_billed_and_say_to_rephrase(
     sandbox_settings: Settings, flow: str
 ) -> None:
@@ -153,6 +172,18 @@ async def test_content_policy_failures_are_failed_not_billed_and_say_to_rephrase
         assert svc.sandbox is not None and sum(svc.sandbox.stats().billed_usd.values()) == 0
 
 
+async def test_a_grok_moderation_block_is_failed_and_billed_as_the_api_says(
+    sandbox_settings: Settings,
+) -> None:
+    async with _service(sandbox_settings, FaultRule("create", "content_policy")) as svc:
+        view = await svc.generate({**ASYNC["grok"], "wait_seconds": 30})
+        assert view.status == "failed" and view.billed and view.billing == "billed"
+        assert view.error is not None and view.error.kind == "content_policy"
+        assert "billed" in view.next_step and "rephrase" in view.next_step
+        assert svc.list_tasks().spent_24h_usd == round(view.price_usd, 2)
+        _assert_clean(svc, sandbox_settings.output_dir)
+
+
 async def test_a_stream_cut_before_done_is_interrupted_not_lost(
     sandbox_settings: Settings,
 ) -> None:
@@ -164,7 +195,9 @@ async def test_a_stream_cut_before_done_is_interrupted_not_lost(
         assert again.deduplicated and again.task_id == view.task_id
 
 
-@pytest.mark.parametrize(("flow", "op"), [("official", "content"), ("reverse", "asset")])
+@pytest.mark.parametrize(
+    ("flow", "op"), [(flow, VIDEO_OP[flow]) for flow in ("official", "reverse", *BEYOND)]
+)
 async def test_a_truncated_download_is_fetched_again_within_the_same_call(
     sandbox_settings: Settings, flow: str, op: str
 ) -> None:
@@ -177,7 +210,9 @@ async def test_a_truncated_download_is_fetched_again_within_the_same_call(
         _assert_clean(svc, sandbox_settings.output_dir)
 
 
-@pytest.mark.parametrize(("flow", "op"), [("official", "content"), ("reverse", "asset")])
+@pytest.mark.parametrize(
+    ("flow", "op"), [(flow, VIDEO_OP[flow]) for flow in ("official", "reverse", *BEYOND)]
+)
 async def test_a_download_cut_every_time_leaves_no_file_and_the_next_call_finishes_it(
     sandbox_settings: Settings, flow: str, op: str
 ) -> None:
@@ -237,7 +272,11 @@ async def test_connection_refused_for_good_is_a_network_error_with_nothing_sent(
 
 DOWNLOAD_FAULTS = [
     (flow, op, kind)
-    for flow, op in [("official", "content"), ("reverse", "content"), ("reverse", "asset")]
+    for flow, op in [
+        ("official", "content"),
+        ("reverse", "content"),
+        *((flow, VIDEO_OP[flow]) for flow in ("reverse", *BEYOND)),
+    ]
     for kind in ("429", "500", "502", "503", "hang", "truncate")
     if not (op == "content" and flow == "reverse" and kind == "truncate")  # JSON body: no cut
 ]
@@ -272,7 +311,7 @@ async def test_a_stream_whose_answer_never_comes_is_interrupted_and_not_resent(
         assert svc.sandbox is not None and svc.sandbox.stats().requests["chat"] == 1
 
 
-@pytest.mark.parametrize("flow", ["official", "reverse"])
+@pytest.mark.parametrize("flow", ["official", "reverse", *BEYOND])
 async def test_a_balance_error_on_a_status_call_is_typed_and_the_task_is_kept(
     sandbox_settings: Settings, flow: str
 ) -> None:
@@ -290,7 +329,7 @@ async def test_a_balance_error_on_a_status_call_is_typed_and_the_task_is_kept(
 
 LIFECYCLE = [
     (flow, target, state)
-    for flow in ("official", "reverse", "stream")
+    for flow in ("official", "reverse", "stream", *BEYOND)
     for target in ("model", "channel")
     for state in ("retired_at_create", "retired_at_poll", "outage", "outage_at_poll")
 ]
@@ -301,7 +340,11 @@ async def test_a_model_or_channel_that_went_away_is_model_unavailable_and_never_
     sandbox_settings: Settings, flow: str, target: str, state: str
 ) -> None:
     model = plan_request(GenerateVideoInput.model_validate(ASYNC[flow])).model.id
-    key = model if target == "model" else ASYNC[flow]["channel"]
+    key = (
+        model
+        if target == "model"
+        else plan_request(GenerateVideoInput.model_validate(ASYNC[flow])).model.channel
+    )
     async with _service(sandbox_settings, lifecycle={key: state}) as svc:
         try:
             view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})

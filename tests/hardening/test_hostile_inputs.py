@@ -209,6 +209,59 @@ CASES = [
         lambda w: {"prompt": "x", "channel": "official", "images": [str(w.inputs / "ok.png")] * 2},
         ("takes exactly one reference image", "-fl"),
     ),
+    # -- the models beyond Veo: what each adapter cannot take is refused before spending -------
+    Case(
+        "local-image-on-dashscope",
+        GV,
+        image(lambda w: str(w.inputs / "ok.png"), model="wan2.7-i2v"),
+        ("wan2.7-i2v takes images as public https URLs only", "upload them", "can."),
+    ),
+    Case(
+        "data-url-on-dashscope",
+        GV,
+        image(data_url(still_png()), model="happyhorse-1.1-i2v"),
+        ("public https URLs only", "no local files or data: URIs"),
+    ),
+    Case(
+        "seconds-beyond-grok",
+        GV,
+        {"prompt": "x", "model": "grok-imagine-video", "seconds": 20},
+        ("seconds=20", "1-15 s", "can."),
+    ),
+    Case(
+        "ten-references-on-seedance-fast",
+        GV,
+        {
+            "prompt": "x",
+            "model": "doubao-seedance-2-0-fast-260128",
+            "image_use": "references",
+            "images": [data_url(still_png())] * 10,
+        },
+        ("takes 9 reference image(s) (got 10)", "doubao-seedance-2-5-260628 can."),
+    ),
+    Case(
+        "negative-prompt-on-seedance",
+        GV,
+        {"prompt": "x", "model": "doubao-seedance-2-0-260128", "negative_prompt": "blur"},
+        ("does not take negative_prompt", "drop it"),
+    ),
+    Case(
+        "resolution-beyond-grok",
+        GV,
+        {"prompt": "x", "model": "grok-imagine-video", "resolution": "1080p"},
+        ("resolution='1080p' is not available on grok-imagine-video", "can."),
+    ),
+    Case(
+        "batch-with-a-local-image-for-wan",
+        "generate_batch",
+        lambda w: {
+            "items": [
+                {"prompt": "ok"},
+                {"prompt": "x", "model": "wan2.7-i2v", "images": [str(w.inputs / "ok.png")]},
+            ]
+        },
+        ("Batch item 1", "public https URLs only"),
+    ),
     # -- images: URLs --------------------------------------------------------------------------
     Case(
         "file-url",
@@ -297,7 +350,7 @@ CASES = [
         "enum-channel",
         GV,
         {"prompt": "x", "channel": "google"},
-        ("channel", "'auto', 'official' or 'reverse'"),
+        ("channel", "'auto', 'official', 'reverse', 'seedance', 'wan' or 'grok'"),
     ),
     Case(
         "enum-priority",
@@ -315,15 +368,23 @@ CASES = [
         "enum-resolution",
         GV,
         {"prompt": "x", "resolution": "8k"},
-        ("resolution", "'720p', '1080p' or '4k'"),
+        ("resolution", "'480p', '720p', '1080p' or '4k'"),
     ),
     Case(
         "enum-aspect-ratio",
         GV,
-        {"prompt": "x", "aspect_ratio": "4:3"},
-        ("aspect_ratio", "'16:9' or '9:16'"),
+        {"prompt": "x", "aspect_ratio": "5:4"},
+        ("aspect_ratio", "'21:9' or 'adaptive'"),
     ),
-    Case("enum-seconds", GV, {"prompt": "x", "seconds": 5}, ("seconds", "4, 6 or 8")),
+    Case(
+        "enum-seconds", GV, {"prompt": "x", "seconds": 45}, ("seconds", "less than or equal to 30")
+    ),
+    Case(
+        "enum-image-use",
+        GV,
+        {"prompt": "x", "image_use": "middle"},
+        ("image_use", "'frames' or 'references'"),
+    ),
     Case(
         "enum-status",
         "list_tasks",
@@ -349,7 +410,7 @@ CASES = [
         ("only available on Reverse", "mode='async'"),
     ),
     # -- wrong types ---------------------------------------------------------------------------
-    Case("seconds-as-word", GV, {"prompt": "x", "seconds": "eight"}, ("seconds", "4, 6 or 8")),
+    Case("seconds-as-word", GV, {"prompt": "x", "seconds": "eight"}, ("seconds", "valid integer")),
     Case("seconds-as-numeric-string-is-accepted", GV, {"prompt": "x", "seconds": "8"}, new_tasks=1),
     Case(
         "seed-and-wait-as-numeric-strings-are-accepted",
@@ -357,7 +418,9 @@ CASES = [
         {"prompt": "x", "channel": "official", "seed": " 7 ", "wait_seconds": "0"},
         new_tasks=1,
     ),
-    Case("seconds-as-fraction", GV, {"prompt": "x", "seconds": "8.5"}, ("seconds", "4, 6 or 8")),
+    Case(
+        "seconds-as-fraction", GV, {"prompt": "x", "seconds": "8.5"}, ("seconds", "valid integer")
+    ),
     Case("seconds-as-boolean", GV, {"prompt": "x", "seconds": True}, ("seconds", "a number")),
     Case("seed-as-boolean", GV, {"prompt": "x", "seed": False}, ("seed", "not true or false")),
     Case("seed-as-fraction", GV, {"prompt": "x", "seed": "1.5"}, ("seed", "valid integer")),
@@ -453,7 +516,7 @@ CASES = [
         "batch-with-one-bad-enum",
         "generate_batch",
         {"items": [{"prompt": "ok"}, {"prompt": "x", "channel": "bogus"}]},
-        ("items.1.channel", "'auto', 'official' or 'reverse'"),
+        ("items.1.channel", "'wan' or 'grok'"),
     ),
     Case(
         "batch-with-one-image-outside",

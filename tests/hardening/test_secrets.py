@@ -197,7 +197,7 @@ async def test_no_tool_result_log_or_progress_message_shows_the_key(
         first = done[0].data or {}
         status = await tools.call("check_status", {"task_id": first["task_id"]})
         missing = await tools.call("check_status", {"task_id": "veo_0000000000000000"})
-        invalid = await tools.call("generate_video", {"prompt": "x", "seconds": 5})
+        invalid = await tools.call("generate_video", {"prompt": "x", "seconds": 45})
     assert [r.error for r in (*done, listed, status, missing, invalid)] == [False] * 5 + [True] * 2
     assert all(reply.data and reply.data["status"] == "completed" for reply in done)
     assert len(gateway.to(CDN_HOST)) == 2  # both Reverse videos came from the other host

@@ -153,6 +153,28 @@ def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(
     assert journal.spent_since(T0 + 1000) == 0.0
 
 
+def test_spent_since_follows_what_the_api_said_about_the_bill(journal: JournalStore) -> None:
+    # A Grok moderation block is failed and billed; a task the API says it did not bill is not.
+    blocked = record(status="failed", error_kind="content_policy", billed=True, price_usd=0.56)
+    journal.insert(blocked)
+    journal.insert(record(status="completed", billed=False, price_usd=2.0, fingerprint="fp-2"))
+    journal.insert(record(status="failed", billed=False, price_usd=4.0, fingerprint="fp-3"))
+    assert journal.spent_since(T0) == pytest.approx(0.56)
+    assert journal.get(blocked.task_id).billed is True  # type: ignore[union-attr]
+
+
+def test_the_bill_the_api_reported_is_kept_and_budgets_count_it(journal: JournalStore) -> None:
+    rec = record(status="in_progress", price_usd=0.8)
+    journal.insert(rec)
+    assert journal.get(rec.task_id).billed is None  # type: ignore[union-attr]
+    journal.update(rec.task_id, status="failed", error_kind="content_policy", billed=True)
+    assert journal.get(rec.task_id).billed is True  # type: ignore[union-attr]
+    with pytest.raises(BudgetExceededError):
+        journal.reserve(
+            record(price_usd=0.5, fingerprint="fp-9"), dedupe_since=None, budget=(1.0, T0 - 1)
+        )
+
+
 # --- reserve --------------------------------------------------------------------------------
 
 
@@ -554,7 +576,7 @@ def test_a_version_2_journal_gains_owner_columns_and_keeps_its_rows(tmp_path: Pa
         assert journal.recover_orphans() == 0
         journal.insert(_owned(ME))
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == len(MIGRATIONS) == 4
+    assert version == len(MIGRATIONS) == 5
 
 
 # --- batches: all or nothing ----------------------------------------------------------------

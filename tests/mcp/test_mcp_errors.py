@@ -28,7 +28,7 @@ async def test_unknown_task_id_is_a_tool_error_pointing_to_list_tasks(client: Cl
         ("generate_video", {"prompt": "x" * 20_001}, "prompt"),
         ("generate_video", {"channel": "official"}, "prompt is required"),
         ("check_status", {}, "task_id"),
-        ("recommend_channel", {"reference_images": 3}, "reference_images"),
+        ("recommend_channel", {"reference_images": 31}, "reference_images"),
         ("list_tasks", {"limit": 0}, "limit"),
         ("list_tasks", {"status": "done"}, "status"),
     ],

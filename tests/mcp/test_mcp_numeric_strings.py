@@ -34,7 +34,7 @@ async def test_a_batch_takes_seeds_and_concurrency_as_strings(client: Client) ->
 
 async def test_a_fraction_a_word_or_a_boolean_is_still_a_clear_error(client: Client) -> None:
     for arguments, expected in [
-        ({"prompt": "x", "seconds": "8.5"}, "seconds: Input should be 4, 6 or 8 (got '8.5')"),
+        ({"prompt": "x", "seconds": "8.5"}, "seconds: Input should be a valid integer"),
         ({"prompt": "x", "seed": "many"}, "seed: Input should be a valid integer"),
         ({"prompt": "x", "seed": True}, "seed: Input should be a number, not true or false"),
     ]:
@@ -45,4 +45,4 @@ async def test_a_fraction_a_word_or_a_boolean_is_still_a_clear_error(client: Cli
 async def test_the_published_schema_still_asks_for_integers(client: Client) -> None:
     tools = {t.name: t for t in (await client.list_tools()).tools}
     seconds = tools["generate_video"].input_schema["properties"]["seconds"]
-    assert seconds["type"] == "integer" and seconds["enum"] == [4, 6, 8]
+    assert seconds["type"] == "integer" and (seconds["minimum"], seconds["maximum"]) == (1, 30)

@@ -10,6 +10,8 @@ from mcp.types import TextContent, TextResourceContents
 from mcp_support import structured
 
 from veo_tools.catalog import MODELS
+from veo_tools.money import usd, usd_rate
+from veo_tools.pricing import price_text
 from veo_tools.service import VeoService
 from veo_tools.types import TaskView
 
@@ -69,8 +71,17 @@ async def test_instructions_give_the_workflow_and_catalog_prices(client: Client)
     for tool in ("recommend_channel", "generate_video", "check_status", "list_tasks"):
         assert tool in instructions
     assert "generate_batch" in instructions and "from_task_id" in instructions
-    for price in {m.price_usd for m in MODELS.values()}:
-        assert f"${price:g}" in instructions
+    for model in MODELS.values():
+        if model.price_rule == "per_request":  # Veo: the exact price of every video
+            assert usd(model.price_usd) in instructions
+    # The others by their rule, the whole range of unit prices, never a rounded one.
+    per_second = [p for m in MODELS.values() for p in m.price_per_second_usd.values()]
+    tokens = [m.usd_per_million_tokens for m in MODELS.values() if m.price_rule == "tokens"]
+    assert f"{usd_rate(min(per_second))}-{usd_rate(max(per_second))}" in instructions
+    assert usd_rate(min(tokens), "M tokens") in instructions
+    for family in ("Veo 3.1", "Seedance", "Wan", "HappyHorse", "Grok"):
+        assert family in instructions
+    assert "4-8 s" not in instructions and "Grok moderation block is" in instructions
     assert "SANDBOX" in instructions
     assert len(instructions.splitlines()) <= 5
 
@@ -83,7 +94,11 @@ async def test_models_resource_adds_each_models_lifecycle_and_availability(clien
         # The sandbox serves every id, so each is available although the notices retired it.
         assert model["availability"] == "available"
         assert model["lifecycle"] == MODELS[model["id"]].lifecycle.status
-        assert model["reason"] and "lists it again" in model["reason"]
+        if model["lifecycle"] != "active":
+            assert model["reason"] and "lists it again" in model["reason"]
+        facts = MODELS[model["id"]]
+        assert (model["protocol"], model["access_group"]) == (facts.protocol, facts.access_group)
+        assert model["price_rule"] == facts.price_rule and model["price"] == price_text(facts)
         assert {"reason", "since", "replacement", "lifecycle_source"} <= set(model)
 
 

@@ -58,9 +58,9 @@ async def test_an_unknown_model_has_no_available_channel(client_for: Any) -> Non
     assert (error["type"], error["code"]) == ("new_api_error", "model_not_found")
 
 
-async def test_every_catalog_model_is_routed_to_its_channel(client_for: Any) -> None:
+async def test_every_veo_catalog_model_is_routed_to_its_channel(client_for: Any) -> None:
     async with client_for() as (client, sandbox):
-        for model in MODELS.values():
+        for model in [m for m in MODELS.values() if m.channel in ("official", "reverse")]:
             response = await client.post("/v1/videos", json=t2v(model=model.id))
             assert response.status_code == 200, model.id
             task = sandbox.find(response.json()["id"])

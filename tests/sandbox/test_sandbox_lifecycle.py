@@ -10,6 +10,7 @@ import pytest
 from veo_tools.catalog import MODELS
 from veo_tools.errors import ConfigurationError
 from veo_tools.sandbox import FaultRule, SandboxConfig
+from veo_tools.sandbox.specs import SPECS
 
 OFFICIAL = "veo-3.1-fast-generate-preview"
 REVERSE = "veo-3.1-landscape-fast"
@@ -19,7 +20,7 @@ def listed(answer: Any) -> list[str]:
     return [item["id"] for item in answer.json()["data"]]
 
 
-async def test_the_model_list_names_every_catalog_model_in_the_openai_shape(
+async def test_the_model_list_names_every_catalog_and_non_veo_model_in_the_openai_shape(
     client_for: Any,
 ) -> None:
     async with client_for() as (client, sandbox):
@@ -28,7 +29,7 @@ async def test_the_model_list_names_every_catalog_model_in_the_openai_shape(
     body = answer.json()
     assert body["object"] == "list" and body["success"] is True
     assert {item["object"] for item in body["data"]} == {"model"}
-    assert listed(answer) == list(MODELS)
+    assert listed(answer) == list(MODELS) + [m for m in SPECS if m not in MODELS]
     assert sandbox.stats().requests["models"] == 1
 
 
@@ -65,7 +66,7 @@ async def test_a_model_refused_at_create_answers_503_no_channels_and_is_not_list
     error = answer.json()["error"]
     assert error["message"].startswith(f"no available channels for model {model}")
     assert error["code"] == code
-    assert model not in models and len(models) < len(MODELS)
+    assert model not in models and len(models) < len({*MODELS, *SPECS})
     assert sum(stats.create_count.values()) == 0
 
 
@@ -134,7 +135,8 @@ async def test_the_admin_route_changes_and_clears_lifecycle_states(client_for: A
         assert OFFICIAL in listed(await client.get("/v1/models"))
         await client.post("/_sandbox/lifecycle", json={REVERSE: "retired_at_create"})
         await client.delete("/_sandbox/lifecycle")
-        assert listed(await client.get("/v1/models")) == list(MODELS)
+        everything = list(MODELS) + [m for m in SPECS if m not in MODELS]
+        assert listed(await client.get("/v1/models")) == everything
         assert (await client.get("/_sandbox/lifecycle")).json() == {"lifecycle": {}}
         bad = await client.post("/_sandbox/lifecycle", content=json.dumps({"veo-9": "outage"}))
     assert bad.status_code == 400 and "veo-9" in bad.text

@@ -46,6 +46,11 @@ class VideoRequest:
     images: tuple[ImagePayload, ...] = ()
     negative_prompt: str | None = None
     seed: int | None = None
+    #: How ``images`` are used: ``"frames"`` (first, then last) or ``"references"``; ``None``
+    #: lets the model's catalog entry decide (its first image role).
+    image_role: Literal["frames", "references"] | None = None
+    #: ``False`` asks for a silent video where the model lets one choose; ``None``: its default.
+    audio: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,11 @@ class RemoteTask:
     created_at: int | None = None
     completed_at: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Output tokens the API reports having billed (Seedance ``usage.completion_tokens``).
+    tokens: int | None = None
+    #: Whether this outcome is billed, when the protocol says so against the usual rule (a Grok
+    #: moderation block ends ``failed`` and is billed); ``None``: the usual rule applies.
+    billed: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ async def run_recommend(cli: Cli, args: argparse.Namespace) -> int:
         resolution=args.resolution,
         seconds=args.seconds,
         aspect_ratio=args.aspect_ratio,
+        audio=args.audio,
         count=args.count,
         scenario=args.scenario,
     )
@@ -135,6 +136,8 @@ async def run_generate(cli: Cli, args: argparse.Namespace) -> int:
         resolution=args.resolution,
         aspect_ratio=args.aspect_ratio,
         images=args.image or None,
+        image_use=args.image_use,
+        audio=args.audio,
         mode=args.mode,
         negative_prompt=args.negative_prompt,
         seed=args.seed,

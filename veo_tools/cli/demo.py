@@ -1,7 +1,7 @@
 """``veo-tools demo``: the whole product, end to end, on the in-process sandbox.
 
 No key, no network, no cost. Time runs 20x faster than APIYI (``VEO_TOOLS_TIME_SCALE`` or
-``--time-scale`` change that), so the eight steps take about 15 s. Videos go to the output
+``--time-scale`` change that), so the nine steps take about 20 s. Videos go to the output
 directory (``VEO_TOOLS_OUTPUT_DIR``, default ``./veo-output``). The journal lives in a temporary
 directory deleted at the end: the simulated tasks exist only in this process, so keeping them
 would only clutter ``veo-tools --sandbox tasks``, and a second run must start clean rather than be
@@ -41,8 +41,11 @@ from veo_tools.types import GenerateVideoInput, RecommendChannelInput, Scenario
 
 DEMO_TIME_SCALE = 0.05
 DEMO_SCENARIOS: tuple[Scenario, ...] = ("client_delivery", "live_progress_ui", "poster_to_motion")
-STEPS = 8
+STEPS = 9
 OUTAGE_STEP = 7
+BEYOND_VEO_STEP = 8
+#: The model of the step beyond Veo: Wan 2.7 on the DashScope protocol, priced per second.
+BEYOND_VEO_MODEL = "wan2.7-t2v"
 #: The channel the outage step takes down (every create answers 503 `no available channels`).
 OUTAGE_CHANNEL: Channel = "official"
 CONTENT_POLICY_MARKER = "[sandbox:content_policy]"
@@ -98,6 +101,7 @@ class Demo:
                 await self.step(service, number, label, title, request)
             with _outage(service.sandbox, OUTAGE_CHANNEL):
                 await self.step(service, OUTAGE_STEP, *_routed())
+            await self.step(service, BEYOND_VEO_STEP, *_beyond_veo())
             self.report.journal_spend_usd = service.list_tasks().spent_24h_usd
             if service.sandbox is not None:
                 self.report.sandbox_billed_usd = round(
@@ -217,6 +221,20 @@ def _routed() -> tuple[str, str, GenerateVideoInput]:
     )
 
 
+def _beyond_veo() -> tuple[str, str, GenerateVideoInput]:
+    """Step 8: one video on a model beyond Veo (another protocol, priced per second)."""
+    return (
+        "beyond Veo",
+        f"Beyond Veo: {BEYOND_VEO_MODEL} on the DashScope protocol, 5 s at 720p, priced per second",
+        GenerateVideoInput(
+            prompt="A paper lantern drifts over a night river, slow pan, water lapping softly",
+            model=BEYOND_VEO_MODEL,
+            seconds=5,
+            resolution="720p",
+        ),
+    )
+
+
 def _t2v() -> GenerateVideoInput:
     return GenerateVideoInput(
         prompt="A coastal lighthouse at dusk, slow push-in, waves and gulls, cinematic light",
@@ -256,7 +274,7 @@ DEMO = Command(
     add_demo_arguments,
     run_demo,
     "Recommend channels, make videos on both channels (polled and streamed), show a "
-    "content-policy rejection, a deduplicated repeat and a request routed around a channel "
-    "outage, then a summary with the spend. "
+    "content-policy rejection, a deduplicated repeat, a request routed around a channel "
+    "outage and a video on a model beyond Veo (Wan), then a summary with the spend. "
     "Always runs on the in-process sandbox.",
 )

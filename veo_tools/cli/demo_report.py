@@ -46,7 +46,7 @@ class DemoStep(BaseModel):
     @property
     def paid(self) -> bool:
         """Whether this step added to the bill (a duplicate returns an already-paid task)."""
-        return self.task.billed and not self.task.deduplicated
+        return bool(self.task.billed) and not self.task.deduplicated
 
 
 class DemoReport(BaseModel):
@@ -81,6 +81,7 @@ class DemoReport(BaseModel):
             5: "failed",
             6: "completed",
             7: "completed",
+            8: "completed",
         }
         for number, status in expected.items():
             found = self.step(number)
@@ -114,7 +115,8 @@ class DemoReport(BaseModel):
         lines = [
             f"Total spend: {money(self.total_spend_usd)} for {videos} videos. The rejected "
             "request was not billed, the repeated one was deduplicated (not paid twice), and the "
-            "one meant for the down channel went to Reverse: nothing was paid to the down one.",
+            "one meant for the down channel went to Reverse: nothing was paid to the down one. "
+            "The last video came from Wan on APIYI's DashScope protocol, priced per second.",
         ]
         if self.sandbox_billed_usd is not None:
             lines.append(

@@ -1,4 +1,5 @@
-"""``veo-tools models``: every model with its lifecycle and whether it can be used now.
+"""``veo-tools models``: every model with its protocol (and APIYI token group), price rule,
+lifecycle and whether it can be used now.
 
 Exit codes: 0 when the live list (``GET /v1/models``) was read, 3 when it could not be (the
 table is still shown, built from the catalog and the journal, with the reason on stderr).
@@ -38,6 +39,17 @@ def _lifecycle(model: ModelInfo) -> Text:
     return Text(text, style="" if model.lifecycle == "active" else "yellow")
 
 
+def _price(model: ModelInfo) -> str:
+    """A per-video price as it is; any other rule with the estimate at the defaults."""
+    if not model.price:
+        return usd(model.price_usd)
+    if model.price.endswith("/video"):
+        return model.price
+    if "tokens" in model.price:
+        return model.price
+    return f"{model.price} (~{usd(model.price_usd)} at the defaults)"
+
+
 def models_table(view: ModelsView) -> Table:
     checked = view.live_checked_at or "never"
     table = Table(
@@ -45,14 +57,15 @@ def models_table(view: ModelsView) -> Table:
         box=box.SIMPLE_HEAD,
         caption=view.live_error and f"live check failed: {view.live_error}",
     )
-    for name in ("model", "channel", "tier", "price", "lifecycle", "now", "why"):
+    for name in ("model", "channel", "protocol", "tier", "price", "lifecycle", "now", "why"):
         table.add_column(name, overflow="fold")
     for m in view.models:
         table.add_row(
             m.id,
             m.channel,
+            m.protocol + (f"\n{m.access_group} group" if m.access_group else ""),
             m.tier,
-            usd(m.price_usd),
+            _price(m),
             _lifecycle(m),
             Text(m.availability, style=AVAILABILITY_STYLES[m.availability]),
             Text(m.reason or ""),

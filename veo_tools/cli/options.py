@@ -30,6 +30,12 @@ def _format_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=int, choices=SECONDS_CHOICES, help="clip length")
     parser.add_argument("--resolution", choices=get_args(Resolution))
     parser.add_argument("--aspect-ratio", choices=get_args(AspectRatio))
+    parser.add_argument(
+        "--audio",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="--no-audio for a silent video (models whose sound is optional)",
+    )
 
 
 def add_recommend_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,12 +77,17 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
         help="reference image (repeat for start and end frames); must be inside the input dirs",
     )
     parser.add_argument(
+        "--image-use",
+        choices=("frames", "references"),
+        help="the images are start/end frames or references (default: the model's)",
+    )
+    parser.add_argument(
         "--mode",
         choices=get_args(ModeChoice),
         help="async (submit and poll) or stream (Reverse only, live progress); default: auto",
     )
-    parser.add_argument("--negative-prompt", help="what to avoid (Official only)")
-    parser.add_argument("--seed", type=int, help="0-4294967295 (Official only)")
+    parser.add_argument("--negative-prompt", help="what to avoid (models that take it)")
+    parser.add_argument("--seed", type=int, help="0-4294967295 (models that take it)")
     parser.add_argument(
         "--force-new",
         action="store_true",

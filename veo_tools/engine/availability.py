@@ -24,8 +24,9 @@ from veo_tools.availability import (
     RecentRefusal,
     combine,
 )
-from veo_tools.catalog import Model, all_models, get_model
+from veo_tools.catalog import MODELS, Model, all_models, get_model
 from veo_tools.errors import (
+    AccessGroupError,
     AuthenticationError,
     InvalidRequestError,
     ModelUnavailableError,
@@ -256,10 +257,24 @@ async def explained(eng: Engine, model_id: str, exc: VeoError) -> VeoError:
     """A create refusal with the next step that names what is available now."""
     if not isinstance(exc, ModelUnavailableError):
         return exc
+    group = MODELS[model_id].access_group if model_id in MODELS else None
+    if group:
+        return AccessGroupError(access_group_message(model_id, group, exc.message))
     step = unavailable_step(await availability(eng), model_id)
     base = exc.message.removesuffix(f" {CHECK_AGAIN}.")
     return ModelUnavailableError(
         Words("{base} {step}", base=base, step=step), status_code=exc.status_code
+    )
+
+
+def access_group_message(model_id: str, group: str, said: str) -> str:
+    """What to do when a group-routed model is refused: most often the token's group."""
+    return (
+        f"APIYI routes {model_id} only for tokens in the {group} group, and this key was "
+        f"refused: create a token in the {group} group with pay-as-you-go billing at "
+        f"https://api.apiyi.com/token and use its key (APIYI_API_KEY). Nothing was billed. If "
+        f"the key is already in {group}, the model may be in an outage: try again later. The "
+        f"API said: {said}"
     )
 
 

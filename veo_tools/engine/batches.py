@@ -36,7 +36,7 @@ from veo_tools.types import (
 from veo_tools.words import LIST_TASKS, Words, call
 
 #: Tasks in flight per channel unless told otherwise (APIYI recommends <= 10 on Official).
-DEFAULT_CAPS: dict[str, int] = {"official": 10, "reverse": 10}
+DEFAULT_CAPS: dict[str, int] = dict.fromkeys(("official", "reverse", "seedance", "wan", "grok"), 10)
 #: The key under which a batch's caps are kept in its first stored item (``batches.items_json``).
 CAPS_KEY = "_concurrency"
 
@@ -86,7 +86,7 @@ def plan_batch(inputs: Sequence[GenerateVideoInput]) -> BatchPlan:
                 channel=plan.model.channel,
                 model=plan.model.id,
                 mode=plan.mode,
-                price_usd=plan.model.price_usd,
+                price_usd=plan.price_usd,
                 seed=inp.seed,
                 prompt=inp.prompt[:80],
             )

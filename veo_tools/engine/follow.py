@@ -82,7 +82,7 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     if remote.video_url:
         # Stored and shown without a key the API may have put in it (restored when fetched).
         fields["video_url"] = eng.http.redact(remote.video_url)
-    fields.update(terminal_fields(eng, remote, eng.clock(), channel=rec.channel))
+    fields.update(terminal_fields(eng, remote, eng.clock(), channel=rec.channel, model=rec.model))
     if (rec.status, rec.progress) == (remote.status, remote.progress) and len(fields) == 2:
         return rec
     rec = eng.journal.update(rec.task_id, **fields)
@@ -324,8 +324,14 @@ async def _fetch(eng: Engine, rec: TaskRecord, dest: Path) -> str | None:
             raise DownloadError("No video URL was recorded for this task.")
         await eng.http.download_to(rec.video_url, dest, api=eng.http.is_api_url(rec.video_url))
         return rec.video_url
-    if rec.channel == "reverse":
-        result = await eng.reverse.download(rec.remote_id, dest, video_url=rec.video_url)
+    if rec.channel in ("official", "grok"):  # bytes from /content, with the key
+        client = eng.official if rec.channel == "official" else eng.grok
+        return (await client.download(rec.remote_id, dest)).video_url
+    # A result URL, fetched without the key unless it is on the API's own origin.
+    if rec.channel == "seedance":
+        result = await eng.seedance.download(rec.remote_id, dest, video_url=rec.video_url)
+    elif rec.channel == "wan":
+        result = await eng.wan.download(rec.remote_id, dest, video_url=rec.video_url)
     else:
-        result = await eng.official.download(rec.remote_id, dest)
+        result = await eng.reverse.download(rec.remote_id, dest, video_url=rec.video_url)
     return result.video_url

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from veo_tools.availability import LiveList, ModelAvailability
 from veo_tools.catalog import current, get_model
+from veo_tools.pricing import price_text
 from veo_tools.types import ModelInfo, ModelsView
 from veo_tools.words import GENERATE_VIDEO, RECOMMEND_CHANNEL, Term, Words
 
@@ -25,7 +26,10 @@ def model_info(avail: ModelAvailability) -> ModelInfo:
         id=model.id,
         channel=model.channel,
         tier=model.tier,
+        protocol=model.protocol,
+        access_group=model.access_group,
         price_usd=model.price_usd,
+        price=price_text(model),
         lifecycle=life.status,
         lifecycle_since=life.since.isoformat() if life.since else None,
         lifecycle_source=life.source,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from veo_tools.catalog import Model, get_model, pick_model, validate_request
+from veo_tools.catalog import VEO_CHANNELS, Model, get_model, pick_model, validate_request
 from veo_tools.errors import InvalidRequestError
+from veo_tools.pricing import estimate
 from veo_tools.recommend import recommend_channel
 from veo_tools.types import GenerateVideoInput, Recommendation, RecommendChannelInput
 from veo_tools.words import CHECK_STATUS, Words, arg, call, names
@@ -24,10 +25,18 @@ class Plan:
     resolution: str | None
     aspect_ratio: str | None
     recommendation: Recommendation | None = None
+    images: int = 0
+
+    @property
+    def price_usd(self) -> float:
+        """The estimated price of this video (exact for per-request and per-second models)."""
+        return round(
+            estimate(self.model, self.seconds, self.resolution, self.aspect_ratio, self.images), 6
+        )
 
     def params(self, inp: GenerateVideoInput, image_digests: list[str]) -> dict[str, object]:
         """The normalised request: stored in the journal and hashed for duplicate detection."""
-        return {
+        params: dict[str, object] = {
             "model": self.model.id,
             "prompt": inp.prompt,
             "seconds": self.seconds,
@@ -37,6 +46,12 @@ class Plan:
             "seed": inp.seed,
             "images": image_digests,
         }
+        # Only where asked, so a Veo request hashes as it always did.
+        if inp.audio is not None:
+            params["audio"] = inp.audio
+        if inp.image_use is not None:
+            params["image_use"] = inp.image_use
+        return params
 
 
 def plan_request(inp: GenerateVideoInput) -> Plan:
@@ -53,6 +68,9 @@ def plan_request(inp: GenerateVideoInput) -> Plan:
     elif inp.channel == "auto":
         recommendation = recommend_channel(_needs(inp))
         model = get_model(recommendation.model)
+    elif inp.channel not in VEO_CHANNELS:
+        recommendation = recommend_channel(_needs(inp), channel=inp.channel)
+        model = get_model(recommendation.model)
     else:
         model = pick_model(
             inp.channel,
@@ -61,14 +79,30 @@ def plan_request(inp: GenerateVideoInput) -> Plan:
             frame_to_video=len(inp.images) > 0,
         )
     mode = _mode(inp, model)
-    _check_official_only_options(inp, model)
+    if model.is_veo:
+        _check_official_only_options(inp, model)
     validate_request(
         model,
         seconds=inp.seconds,
         resolution=inp.resolution,
         aspect_ratio=inp.aspect_ratio,
         image_count=len(inp.images),
+        image_role=inp.image_use,
+        audio=inp.audio,
+        local_images=sum(not ref.lower().startswith("https://") for ref in inp.images),
+        seed=inp.seed is not None,
+        negative_prompt=inp.negative_prompt is not None,
     )
+    if not model.is_veo:  # every parameter is sent, so the price and the video are known
+        return Plan(
+            model=model,
+            mode=mode,
+            seconds=inp.seconds or model.default_seconds,
+            resolution=inp.resolution or model.resolutions[0],
+            aspect_ratio=inp.aspect_ratio or model.aspect_ratios[0],
+            recommendation=recommendation,
+            images=len(inp.images),
+        )
     if model.channel == "official":
         return Plan(
             model=model,

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from veo_tools.availability import LiveList, ModelAvailability
+from veo_tools.channels.base import ChannelClient
 from veo_tools.channels.official import OfficialClient
 from veo_tools.channels.reverse import ReverseClient
 from veo_tools.engine import availability
@@ -21,6 +22,9 @@ from veo_tools.engine.task_views import public_status, task_view
 from veo_tools.errors import TaskFailedError, TaskNotFoundError, VeoError
 from veo_tools.journal.interface import JournalStore
 from veo_tools.journal.store import Owner, TaskRecord
+from veo_tools.protocols.dashscope import DashScopeClient
+from veo_tools.protocols.grok import GrokClient
+from veo_tools.protocols.volcano import VolcanoClient
 from veo_tools.settings import Settings
 from veo_tools.transport.http import ApiHttp
 from veo_tools.types import ProgressEvent, TaskView
@@ -47,6 +51,11 @@ class Engine:
     owner: Owner = field(init=False)
     official: OfficialClient = field(init=False)
     reverse: ReverseClient = field(init=False)
+    seedance: VolcanoClient = field(init=False)
+    wan: DashScopeClient = field(init=False)
+    grok: GrokClient = field(init=False)
+    #: The client of every channel, by channel name (one adapter per protocol).
+    clients: dict[str, ChannelClient] = field(init=False)
     #: Streamed tasks this process is driving, by local task id.
     streams: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     #: Tasks whose create request this process has in flight right now.
@@ -64,9 +73,19 @@ class Engine:
         self.owner = Owner.current() if self.pid == os.getpid() else Owner(self.pid)
         self.official = OfficialClient(self.http, time_scale=self.settings.time_scale)
         self.reverse = ReverseClient(self.http)
+        self.seedance = VolcanoClient(self.http)
+        self.wan = DashScopeClient(self.http)
+        self.grok = GrokClient(self.http)
+        self.clients = {
+            "official": self.official,
+            "reverse": self.reverse,
+            "seedance": self.seedance,
+            "wan": self.wan,
+            "grok": self.grok,
+        }
 
-    def client(self, channel: str) -> OfficialClient | ReverseClient:
-        return self.official if channel == "official" else self.reverse
+    def client(self, channel: str) -> ChannelClient:
+        return self.clients[channel]
 
     def get(self, task_id: str) -> TaskRecord:
         rec = self.journal.get(task_id)

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from veo_tools import images as images_mod
+from veo_tools.catalog import MODELS
 from veo_tools.channels.base import ImagePayload, RemoteTask, VideoRequest
 from veo_tools.engine import availability
 from veo_tools.engine.planning import Plan, plan_request
@@ -26,6 +27,7 @@ from veo_tools.errors import (
 )
 from veo_tools.journal.schema import RecordStatus, owner_fields
 from veo_tools.journal.store import TaskRecord, fingerprint, new_task_id
+from veo_tools.pricing import tokens_price
 from veo_tools.transport.deadline import deadline_after, detached_context
 from veo_tools.types import GenerateVideoInput
 from veo_tools.words import COMMANDS, GENERATE_VIDEO, Term, Words
@@ -100,7 +102,7 @@ def record(
         request_json=json.dumps(stored, sort_keys=True),
         fingerprint=fingerprint(params),
         idempotency_key=inp.idempotency_key,
-        price_usd=plan.model.price_usd,
+        price_usd=plan.price_usd,
         status=status,
         batch_id=batch[0] if batch else None,
         batch_index=batch[1] if batch else None,
@@ -183,7 +185,7 @@ async def submit(
         status=remote.status,
         progress=remote.progress,
         submitted_at=now,
-        **terminal_fields(eng, remote, now, channel=rec.channel),
+        **terminal_fields(eng, remote, now, channel=rec.channel, model=rec.model),
     )
 
 
@@ -260,6 +262,8 @@ def video_request(
         images=payloads,
         negative_prompt=inp.negative_prompt,
         seed=inp.seed,
+        image_role=inp.image_use,
+        audio=inp.audio,
     )
 
 
@@ -274,11 +278,17 @@ OFFICIAL_SILENT_FAILURE = (
 
 
 def terminal_fields(
-    eng: Engine, remote: RemoteTask, now: float, *, channel: str | None = None
+    eng: Engine,
+    remote: RemoteTask,
+    now: float,
+    *,
+    channel: str | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
     """Journal fields for a task the API reports finished (none while it runs)."""
+    settled = _settled(remote, model)
     if remote.status == "completed":
-        return {"completed_at": now, "progress": 100}
+        return {"completed_at": now, "progress": 100, **settled}
     if remote.status != "failed":
         return {}
     if not (remote.error or "").strip() and channel == "official":
@@ -302,4 +312,18 @@ def terminal_fields(
         "error_kind": kind,
         "error_message": message,
         "error_retryable": kind != "content_policy",
+        **settled,
     }
+
+
+def _settled(remote: RemoteTask, model_id: str | None) -> dict[str, Any]:
+    """What the API said about the bill of a finished task: billed or not against the usual
+    rule, and the price of the tokens it reports (Seedance), which replaces the estimate."""
+    fields: dict[str, Any] = {}
+    if remote.billed is not None:
+        fields["billed"] = remote.billed
+    if remote.tokens is not None and remote.status == "completed":
+        model = MODELS.get(model_id or "")
+        if model is not None and model.price_rule == "tokens":
+            fields["price_usd"] = round(tokens_price(model, remote.tokens), 6)
+    return fields

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from veo_tools.catalog import get_model
 from veo_tools.engine.polling import PollingPolicy
 from veo_tools.journal.store import TaskRecord
-from veo_tools.types import TaskError, TaskStatus, TaskView
+from veo_tools.types import Billing, TaskError, TaskStatus, TaskView
 from veo_tools.words import (
     CHECK_STATUS,
     COMMANDS,
@@ -101,6 +101,12 @@ def next_step(
         if rec.error_kind == "model_unavailable" and unavailable_step:
             gone = f"{rec.model} is unavailable now (retired or down; not billed)."
             return Words("{gone} {step}", gone=gone, step=unavailable_step)
+        if rec.error_kind == "content_policy" and rec.billed:
+            return Words(
+                "Blocked by content moderation, and billed (this model bills blocks): rephrase "
+                "the prompt, avoiding the flagged content, before {again} again.",
+                again=Term(f"calling {GENERATE_VIDEO}", f"running {COMMANDS[GENERATE_VIDEO]}"),
+            )
         if rec.error_kind == "content_policy":
             return Words(
                 "Blocked by content moderation (not billed): rephrase the prompt, avoiding the "
@@ -157,18 +163,20 @@ def task_view(
         error = TaskError(
             kind=rec.error_kind, message=rec.error_message or "", retryable=rec.error_retryable
         )
+    billed, billing = bill(rec, status, simulated=simulated)
     prompt = rec.prompt
     if len(prompt) > PROMPT_PREVIEW_CHARS:
         prompt = prompt[: PROMPT_PREVIEW_CHARS - 1] + "…"
     advice = next_step(rec, eta, unavailable_step, simulated=simulated)
     view = TaskView(
         task_id=rec.task_id,
-        channel=cast(Literal["official", "reverse"], rec.channel),
+        channel=rec.channel,
         model=rec.model,
         status=status,
         progress=100 if status == "completed" else max(0, min(100, rec.progress)),
         price_usd=rec.price_usd,
-        billed=status != "failed" and not (simulated and status == "interrupted"),
+        billed=billed,
+        billing=billing,
         video_path=rec.video_path,
         video_url=rec.video_url,
         error=error,
@@ -183,3 +191,16 @@ def task_view(
     )
     view.advise(advice)
     return view
+
+
+def bill(rec: TaskRecord, status: str, *, simulated: bool) -> tuple[bool | None, Billing]:
+    """Whether the task is paid, told honestly: ``pending`` until it ends (only a finished task
+    is charged), then billed or not (the API's word where it gave one: a Grok moderation block
+    is billed, a failed task is not), and ``unknown`` for an interrupted task whose outcome
+    nobody knows (its error says why); a simulated task is never billed."""
+    if status in ("queued", "in_progress"):
+        return None, "pending"
+    if status == "interrupted":
+        return (False, "not_billed") if simulated else (None, "unknown")
+    billed = rec.billed if rec.billed is not None else status == "completed"
+    return billed, "billed" if billed else "not_billed"

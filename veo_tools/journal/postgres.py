@@ -39,6 +39,7 @@ from veo_tools.journal.interface import WorkClaim
 from veo_tools.journal.owner import Owner
 from veo_tools.journal.schema import (
     COLUMNS,
+    MAY_BE_PAID,
     MIGRATIONS,
     BatchRecord,
     TaskRecord,
@@ -308,7 +309,7 @@ class PostgresJournal:
     def _spent(conn: psycopg.Connection[tuple[Any, ...]], ts: float) -> float:
         row = conn.execute(
             "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
-            "WHERE created_at >= %s AND status != 'failed'",
+            f"WHERE created_at >= %s AND {MAY_BE_PAID}",
             (ts,),
         ).fetchone()
         return float(row[0]) if row else 0.0

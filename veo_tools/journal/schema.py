@@ -116,6 +116,10 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         # Insertion order breaks ties between equal created_at, as SQLite's own rowid does.
         PerDialect(sqlite=None, postgres="ALTER TABLE tasks ADD COLUMN rowid BIGSERIAL"),
     ),
+    (
+        # Whether the API billed a finished task against the usual rule (NULL: the usual rule).
+        "ALTER TABLE tasks ADD COLUMN billed INTEGER",
+    ),
 )
 
 
@@ -141,6 +145,11 @@ def statements_for(step: Sequence[Statement], dialect: Dialect) -> list[str]:
 #: Rank of each status: an update may keep a task's status or move it to a higher rank, never
 #: back (a slow replica's stale poll cannot undo a newer answer); the ended ones share a rank,
 #: so one never turns into another.
+#: The rows whose price counts toward the spend (the same SQL in both stores): what the API
+#: said when it said something (a billed moderation block, an unbilled failure), else every
+#: row that has not failed (it may be paid).
+MAY_BE_PAID = "(billed = 1 OR (billed IS NULL AND status != 'failed'))"
+
 STATUS_RANK: dict[str, int] = {
     "pending": 0,
     "submitting": 1,
@@ -201,6 +210,10 @@ class TaskRecord:
     owner_boot: str | None = None
     owner_start: int | None = None
     owner_host: str | None = None
+    #: The bill of a finished task when the API says so against the usual rule (a Grok
+    #: moderation block is billed; a failed Seedance or DashScope task is not); ``None``: the
+    #: usual rule (completed: billed; failed: not).
+    billed: bool | None = None
 
     def __post_init__(self) -> None:
         if not self.updated_at:
@@ -244,4 +257,6 @@ def record_from_row(row: tuple[Any, ...]) -> TaskRecord:
     """A :class:`TaskRecord` from a row selected as ``SELECT <COLUMNS> FROM tasks``."""
     values = dict(zip(COLUMNS, row, strict=True))
     values["error_retryable"] = bool(values["error_retryable"])
+    if values["billed"] is not None:
+        values["billed"] = bool(values["billed"])
     return TaskRecord(**values)

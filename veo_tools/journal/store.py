@@ -32,6 +32,7 @@ from veo_tools.journal.interface import WorkClaim
 from veo_tools.journal.owner import UNPROBED_SILENCE_S, Owner, owner_alive, pid_alive
 from veo_tools.journal.schema import (
     COLUMNS,
+    MAY_BE_PAID,
     MIGRATIONS,
     STATUS_RANK,
     BatchRecord,
@@ -331,7 +332,9 @@ class Journal:
         return self._query(sql, (*params, max(0, limit)))
 
     def spent_since(self, ts: float) -> float:
-        """Price of every task created at or after ``ts`` that has not failed (it may be paid)."""
+        """Price of every task created at or after ``ts`` that may be paid: not failed, or
+        failed and billed all the same (a Grok moderation block), unless the API said it is not
+        billed."""
         with self._lock:
             return self._spent(self._conn, ts)
 
@@ -339,7 +342,7 @@ class Journal:
     def _spent(conn: sqlite3.Connection, ts: float) -> float:
         row = conn.execute(
             "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
-            "WHERE created_at >= ? AND status != 'failed'",
+            f"WHERE created_at >= ? AND {MAY_BE_PAID}",
             (ts,),
         ).fetchone()
         return float(row[0])

@@ -1,4 +1,5 @@
-"""The Starlette app: the ``/v1/videos`` trio routed by model or id, the Reverse video URLs,
+"""The Starlette app: the ``/v1/videos`` trio routed by model or id (Veo Official, Veo Reverse,
+Grok), the Seedance (Volcano) and Wan/HappyHorse (DashScope) task routes, the video URLs,
 ``GET /v1/models``, and the ``/_sandbox`` admin endpoints (stats, faults, lifecycle)."""
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from veo_tools.errors import ConfigurationError
+from veo_tools.sandbox.access import check_group, may_call
 from veo_tools.sandbox.common import (
+    SubmitBody,
     authenticate,
     channel_of_id,
     guard,
@@ -25,7 +28,10 @@ from veo_tools.sandbox.common import (
 from veo_tools.sandbox.config import FaultRule, SandboxConfig
 from veo_tools.sandbox.lifecycle import check_lifecycle, listed_models
 from veo_tools.sandbox.replies import Reply, openai_error
+from veo_tools.sandbox.results import get_result
 from veo_tools.sandbox.routes_chat import chat_completions
+from veo_tools.sandbox.routes_dashscope import dashscope_create, dashscope_get
+from veo_tools.sandbox.routes_grok import grok_content, grok_create, grok_status, grok_view
 from veo_tools.sandbox.routes_official import (
     official_content,
     official_create,
@@ -39,7 +45,16 @@ from veo_tools.sandbox.routes_reverse import (
     reverse_view,
     serve_asset,
 )
-from veo_tools.sandbox.state import Sandbox
+from veo_tools.sandbox.routes_volcano import volcano_create, volcano_get
+from veo_tools.sandbox.specs import SimModel, sim_model
+from veo_tools.sandbox.state import Sandbox, SimTask
+
+#: Where APIYI's pages send the models that must not go through ``/v1/videos``.
+_NATIVE_PATHS = {
+    "volcano": "/seedance/api/v3/contents/generations/tasks",
+    "dashscope": "/wan/api/v1/services/aigc/video-generation/video-synthesis",
+}
+_OWNERS = {"seedance": "volcengine", "wan": "alibaba", "grok": "xai"}
 
 
 async def create_video(request: Request) -> Response:
@@ -47,6 +62,9 @@ async def create_video(request: Request) -> Response:
     sandbox = sandbox_of(request)
     authenticate(request, sandbox)
     body = await read_submit(request)
+    spec = sim_model(body.fields.get("model"))
+    if spec is not None:
+        return await _create_sim(request, sandbox, spec, body)
     model = route_model(body.fields.get("model"))
     prompt = body.text("prompt")
     hang = await guard(sandbox, "create", model.channel, model, prompt, stall_now=False)
@@ -60,9 +78,41 @@ async def create_video(request: Request) -> Response:
     return JSONResponse(view)
 
 
+async def _create_sim(
+    request: Request, sandbox: Sandbox, spec: SimModel, body: SubmitBody
+) -> Response:
+    """Grok on ``/v1/videos``; Seedance and Wan are refused here, pointing to their own path."""
+    if spec.protocol != "openai_videos":
+        return openai_error(
+            400,
+            f"{spec.id} is not served on /v1/videos (its fields would be dropped and billing "
+            f"would be wrong): send it to {_NATIVE_PATHS[spec.protocol]}",
+            code="invalid_request",
+        )
+    check_group(sandbox, request, spec)
+    prompt = body.text("prompt")
+    hang = await guard(sandbox, "create", spec.channel, spec, prompt, stall_now=False)
+    view = grok_view(sandbox, grok_create(sandbox, spec, body))
+    if hang:
+        await asyncio.sleep(sandbox.config.hang_s)
+    return JSONResponse(view)
+
+
+def _grok_task(request: Request, sandbox: Sandbox) -> SimTask | None:
+    """The Grok task a ``/v1/videos/{id}`` path names, after the token-group check."""
+    task = sandbox.find(request.path_params["task_id"])
+    if task is None or not isinstance(task.model, SimModel) or task.model.channel != "grok":
+        return None
+    check_group(sandbox, request, task.model)
+    return task
+
+
 async def get_video(request: Request) -> Response:
     sandbox = sandbox_of(request)
     authenticate(request, sandbox)
+    if (grok := _grok_task(request, sandbox)) is not None:
+        await guard(sandbox, "status", "grok")
+        return grok_status(sandbox, grok)
     task_id = request.path_params["task_id"]
     channel = channel_of_id(task_id)
     await guard(sandbox, "status", channel)
@@ -75,6 +125,10 @@ async def get_video(request: Request) -> Response:
 async def get_content(request: Request) -> Response:
     sandbox = sandbox_of(request)
     authenticate(request, sandbox)
+    if (grok := _grok_task(request, sandbox)) is not None:
+        await guard(sandbox, "content", "grok")
+        truncate = sandbox.take_fault("content", "grok", {"truncate"}) is not None
+        return grok_content(sandbox, grok, truncate=truncate)
     task_id = request.path_params["task_id"]
     channel = channel_of_id(task_id)
     await guard(sandbox, "content", channel)
@@ -102,8 +156,14 @@ async def list_models(request: Request) -> Response:
     await guard(sandbox, "models", "official")
     created = sandbox.unix()
     data = [
-        {"id": model_id, "object": "model", "created": created, "owned_by": "vertex-ai"}
-        for model_id in listed_models(sandbox.lifecycle)
+        {
+            "id": model.id,
+            "object": "model",
+            "created": created,
+            "owned_by": _OWNERS.get(model.channel, "vertex-ai"),
+        }
+        for model in listed_models(sandbox.lifecycle)
+        if may_call(sandbox, request, model)
     ]
     return JSONResponse({"success": True, "object": "list", "data": data})
 
@@ -181,6 +241,11 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             Route("/v1/videos/{task_id}/content", get_content, methods=["GET"]),
             Route("/v1/chat/completions", chat_completions, methods=["POST"]),
             Route("/v1/models", list_models, methods=["GET"]),
+            Route(_NATIVE_PATHS["volcano"], volcano_create, methods=["POST"]),
+            Route(_NATIVE_PATHS["volcano"] + "/{task_id}", volcano_get, methods=["GET"]),
+            Route(_NATIVE_PATHS["dashscope"], dashscope_create, methods=["POST"]),
+            Route("/v1/tasks/{task_id}", dashscope_get, methods=["GET"]),
+            Route("/sandbox/results/{name}", get_result, methods=["GET"], name="sandbox_result"),
             Route("/sandbox/assets/{name}", get_asset, methods=["GET"], name="sandbox_asset"),
             Route("/_sandbox/stats", get_stats, methods=["GET"]),
             Route("/_sandbox/faults", get_faults, methods=["GET"]),

@@ -16,6 +16,7 @@ from veo_tools.sandbox.config import HTTP_KINDS, OUTCOME_KINDS
 from veo_tools.sandbox.faults import http_fault
 from veo_tools.sandbox.lifecycle import refusal
 from veo_tools.sandbox.replies import Reply, invalid_token, no_channel, openai_error
+from veo_tools.sandbox.specs import AnyModel
 from veo_tools.sandbox.state import Outcome, Sandbox
 from veo_tools.sandbox.uploads import FilePart
 
@@ -56,7 +57,7 @@ async def guard(
     sandbox: Sandbox,
     operation: str,
     channel: str,
-    model: Model | None = None,
+    model: AnyModel | None = None,
     prompt: str | None = None,
     *,
     stall_now: bool = True,
@@ -85,6 +86,8 @@ def outcome_for(sandbox: Sandbox, operation: str, channel: str, prompt: str) -> 
     kind = sandbox.take_fault(operation, channel, OUTCOME_KINDS, prompt)
     if kind == "content_policy":
         return "content_policy"
+    if kind == "expire":
+        return "expired"
     return "fail" if kind == "fail" else "completed"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -29,14 +29,17 @@ FaultKind = Literal[
     "fail",
     "truncate",
     "cut_stream",
+    "expire",
 ]
 
 OPERATIONS: tuple[str, ...] = get_args(Operation)
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 #: Kinds answered with an error status (or a delay) before the endpoint does its work.
 HTTP_KINDS = frozenset({"429", "500", "502", "503", "balance", "hang"})
-#: Kinds that let the task be created and make it end ``failed``.
-OUTCOME_KINDS = frozenset({"content_policy", "fail"})
+#: Kinds that let the task be created and make it end ``failed`` (``expire``: Seedance's
+#: ``expired``; a failure elsewhere).
+OUTCOME_KINDS = frozenset({"content_policy", "fail", "expire"})
+FAULT_CHANNELS = ("official", "reverse", "seedance", "wan", "grok")
 _KINDS_BY_OPERATION: dict[str, frozenset[str]] = {
     "create": HTTP_KINDS | OUTCOME_KINDS,
     "chat": HTTP_KINDS | OUTCOME_KINDS | {"cut_stream"},
@@ -54,13 +57,15 @@ class FaultRule:
     ``operation`` is the endpoint family (``create`` = ``POST /v1/videos``, ``status``,
     ``content``, ``asset`` = the Reverse video URL, ``chat`` = ``/v1/chat/completions``,
     ``models`` = ``GET /v1/models``);
-    ``channel`` narrows it to ``"official"`` or ``"reverse"`` (``None`` = both).
+    ``channel`` narrows it to ``"official"``, ``"reverse"``, ``"seedance"`` (Volcano tasks),
+    ``"wan"`` (Wan and HappyHorse, DashScope) or ``"grok"`` (``None`` = all). ``asset`` also
+    covers the signed result URLs of Seedance and DashScope.
     """
 
     operation: Operation
     kind: FaultKind
     times: int = 1
-    channel: Channel | None = None
+    channel: Channel | Literal["seedance", "wan", "grok"] | None = None
 
     def __post_init__(self) -> None:
         if self.operation not in OPERATIONS:
@@ -75,9 +80,10 @@ class FaultRule:
             )
         if self.times < 1:
             raise ConfigurationError(f"FaultRule.times must be >= 1 (got {self.times}).")
-        if self.channel not in (None, "official", "reverse"):
+        if self.channel is not None and self.channel not in FAULT_CHANNELS:
             raise ConfigurationError(
-                f"FaultRule.channel={self.channel!r}; use 'official', 'reverse' or None."
+                f"FaultRule.channel={self.channel!r}; use one of {', '.join(FAULT_CHANNELS)} "
+                "or None."
             )
 
     @classmethod
@@ -150,6 +156,23 @@ class SandboxConfig:
     #: Keep the task table in this JSON file, so tasks outlive the process (``VeoService``'s
     #: embedded sandbox sets it under the sandbox state dir); ``None`` = memory only.
     persist_path: Path | None = None
+    #: Token groups of each key (with or without ``sk-``): Seedance, Wan/HappyHorse and Grok
+    #: answer only keys in their group (``SeeDance2``, ``Wan&HappyHorse``, ``GrokOfficial``).
+    #: A key not listed here is in every group.
+    key_groups: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: Origin (``scheme://host[:port]``) of the signed result URLs of Seedance and DashScope, like
+    #: a CDN; ``None`` = the origin the request came to. In-process any host reaches the app.
+    video_origin: str | None = None
+    #: How long a signed result URL works (simulated seconds; APIYI: 24 h), then 403.
+    result_url_ttl_s: float = 24 * 3600.0
+    #: DashScope: tasks a key may have submitted or running at once; the next create gets 429.
+    dashscope_max_active: int = 10
+    #: Seedance without ``Accept-Encoding: identity``: ``compressed`` = a real gzip body labelled
+    #: gzip; ``mislabelled`` = a plain body labelled gzip (the gateway quirk at its worst);
+    #: ``off`` = no quirk.
+    volcano_gzip: Literal["compressed", "mislabelled", "off"] = "compressed"
+    #: Seedance: a task still queued this long ends ``expired`` (Ark's 48 h limit).
+    volcano_expire_s: float = 48 * 3600.0
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

@@ -17,9 +17,9 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from veo_tools.catalog import Model
 from veo_tools.sandbox.config import FAULT_KINDS, FaultRule, SandboxConfig
 from veo_tools.sandbox.replies import new_api_error, no_channel, openai_error
+from veo_tools.sandbox.specs import AnyModel
 
 MARKER = re.compile(r"\[sandbox:([a-z0-9_]+)\]")
 ONCE_PER_PROMPT = frozenset({"429", "500", "502", "503", "hang", "cut_stream"})
@@ -72,7 +72,7 @@ class FaultBook:
         return [{**asdict(rule), "times": left} for rule, left in self._armed]
 
 
-def http_fault(kind: str, config: SandboxConfig, model: Model | None) -> JSONResponse:
+def http_fault(kind: str, config: SandboxConfig, model: AnyModel | None) -> JSONResponse:
     """The error response of an HTTP fault kind (everything but ``hang``)."""
     if kind == "429":
         return new_api_error(
@@ -94,7 +94,7 @@ def http_fault(kind: str, config: SandboxConfig, model: Model | None) -> JSONRes
     raise ValueError(f"{kind!r} is not an HTTP fault")
 
 
-def balance_error(status: int, model: Model | None) -> JSONResponse:
+def balance_error(status: int, model: AnyModel | None) -> JSONResponse:
     """Insufficient balance, in the shape each source reports it (spec §1.4, §5.6)."""
     if status == 403:
         quota = round((model.price_usd if model else 0.15) * QUOTA_PER_USD)

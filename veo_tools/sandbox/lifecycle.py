@@ -26,9 +26,10 @@ from typing import Literal, get_args
 
 from starlette.responses import JSONResponse
 
-from veo_tools.catalog import MODELS, Model
+from veo_tools.catalog import MODELS
 from veo_tools.errors import ConfigurationError
 from veo_tools.sandbox.replies import new_api_error
+from veo_tools.sandbox.specs import SIM_CHANNELS, SPECS, AnyModel
 
 LifecycleState = Literal[
     "active", "retired_at_create", "retired_at_poll", "outage", "outage_at_poll"
@@ -38,7 +39,7 @@ LIFECYCLE_STATES: tuple[str, ...] = get_args(LifecycleState)
 REFUSED_AT_CREATE = frozenset({"retired_at_create", "outage"})
 #: States in which a task is accepted and then fails, and the outcome it gets.
 FAILS_AT_POLL = {"retired_at_poll": "retired", "outage_at_poll": "outage"}
-TARGETS = ("official", "reverse")
+TARGETS = ("official", "reverse", *SIM_CHANNELS)
 
 
 def check_lifecycle(states: Mapping[str, str]) -> dict[str, str]:
@@ -47,7 +48,7 @@ def check_lifecycle(states: Mapping[str, str]) -> dict[str, str]:
     ``active`` entries are kept: on a model they override a state set on its channel."""
     checked: dict[str, str] = {}
     for target, state in states.items():
-        if target not in MODELS and target not in TARGETS:
+        if target not in MODELS and target not in SPECS and target not in TARGETS:
             raise ConfigurationError(
                 f"Lifecycle target {target!r} is neither a model id of the catalog nor a channel "
                 f"({', '.join(TARGETS)})."
@@ -61,12 +62,12 @@ def check_lifecycle(states: Mapping[str, str]) -> dict[str, str]:
     return checked
 
 
-def state_of(states: Mapping[str, str], model: Model) -> str:
+def state_of(states: Mapping[str, str], model: AnyModel) -> str:
     """The model's own state, else its channel's, else ``active``."""
     return states.get(model.id) or states.get(model.channel) or "active"
 
 
-def refusal(state: str, model: Model) -> JSONResponse | None:
+def refusal(state: str, model: AnyModel) -> JSONResponse | None:
     """The answer a create gets in ``state``, or ``None`` when the create goes ahead."""
     message = f"no available channels for model {model.id} under group default"
     if state == "retired_at_create":
@@ -76,7 +77,7 @@ def refusal(state: str, model: Model) -> JSONResponse | None:
     return None
 
 
-def lifecycle_failure(outcome: str, model: Model) -> str:
+def lifecycle_failure(outcome: str, model: AnyModel) -> str:
     """The failure reason of a task whose model went away after it was accepted."""
     if outcome == "retired":
         upstream = {
@@ -90,6 +91,8 @@ def lifecycle_failure(outcome: str, model: Model) -> str:
     return f"fail_to_fetch_task: upstream status 500: {json.dumps({'error': upstream})}"
 
 
-def listed_models(states: Mapping[str, str]) -> list[str]:
-    """The ids ``GET /v1/models`` lists: every catalog model not refused at create."""
-    return [m.id for m in MODELS.values() if state_of(states, m) not in REFUSED_AT_CREATE]
+def listed_models(states: Mapping[str, str]) -> list[AnyModel]:
+    """The models ``GET /v1/models`` lists: every catalog model, then every model of the
+    sandbox's own table (Seedance, Wan, HappyHorse, Grok), not refused at create."""
+    models: dict[str, AnyModel] = {**MODELS, **SPECS}
+    return [m for m in models.values() if state_of(states, m) not in REFUSED_AT_CREATE]

@@ -34,6 +34,8 @@ FIELDS = (
     "image_count",
     "truncations",
 )
+#: Fields added later: read when present (older files lack them).
+OPTIONAL_FIELDS = ("price_usd", "extra")
 
 
 def load(path: Path) -> list[dict[str, Any]]:

@@ -10,27 +10,34 @@ from __future__ import annotations
 import random
 import string
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from veo_tools.catalog import MODELS, Channel, Model
 from veo_tools.sandbox import persist
 from veo_tools.sandbox.assets import sample_video
 from veo_tools.sandbox.config import SandboxConfig
 from veo_tools.sandbox.faults import ONCE_PER_PROMPT, FaultBook, markers_in
 from veo_tools.sandbox.lifecycle import FAILS_AT_POLL, check_lifecycle, state_of
 from veo_tools.sandbox.replies import random_alnum
+from veo_tools.sandbox.specs import SIM_CHANNELS, AnyModel, SimModel, lookup
 
 Phase = Literal["queued", "running", "completed", "failed"]
 #: A phase as the package's readers spell it (``veo_tools.channels.base.RemoteStatus``).
 Status = Literal["queued", "in_progress", "completed", "failed"]
 #: ``retired`` / ``outage``: accepted, then failed because the model went away (lifecycle).
-Outcome = Literal["completed", "content_policy", "fail", "retired", "outage"]
+#: ``moderation_blocked`` (Grok): ends ``completed`` without a video, and is billed.
+#: ``expired`` (Seedance): never leaves the queue, ends ``expired``.
+Outcome = Literal[
+    "completed", "content_policy", "fail", "retired", "outage", "moderation_blocked", "expired"
+]
 Via = Literal["videos", "chat"]
-CHANNELS: tuple[Channel, ...] = ("official", "reverse")
+CHANNELS: tuple[str, ...] = ("official", "reverse")
+#: Outcomes whose task ends in the ``completed`` phase (and is billed).
+ENDS_COMPLETED = frozenset({"completed", "moderation_blocked"})
 
 
 @dataclass
@@ -38,7 +45,7 @@ class SimTask:
     """One simulated generation; times are on the sandbox clock."""
 
     id: str
-    model: Model
+    model: AnyModel
     prompt: str
     via: Via
     created: float
@@ -50,9 +57,13 @@ class SimTask:
     image_count: int = 0
     #: Downloads of this task's video still to be cut short.
     truncations: int = 0
+    #: What the task bills when it completes (non-Veo models); ``None`` = the model's price.
+    price_usd: float | None = None
+    #: Protocol-specific request facts (ratio, seed, audio, tokens, the key's hash …), JSON-safe.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def channel(self) -> Channel:
+    def channel(self) -> str:
         return self.model.channel
 
     @property
@@ -67,7 +78,7 @@ class SimTask:
     def phase(self, now: float, queued_fraction: float) -> Phase:
         done = self.fraction_done(now)
         if done >= 1.0:
-            return "completed" if self.outcome == "completed" else "failed"
+            return "completed" if self.outcome in ENDS_COMPLETED else "failed"
         return "queued" if done < queued_fraction else "running"
 
 
@@ -76,7 +87,7 @@ class LedgerEntry:
     """A task as the billing ledger sees it."""
 
     id: str
-    channel: Channel
+    channel: str
     model: str
     via: Via
     price_usd: float
@@ -140,28 +151,36 @@ class Sandbox:
 
     # -- tasks ----------------------------------------------------------------------------
 
-    def draw_render_s(self, model: Model, resolution: str | None, *, with_image: bool) -> float:
+    def draw_render_s(
+        self, model: AnyModel, resolution: str | None, *, with_image: bool, length: int = 5
+    ) -> float:
         """A render time from the catalog's range for the model, scaled to the sandbox clock."""
-        low, high = model.render_time(resolution)
+        if isinstance(model, SimModel):
+            low, high = model.render_time(resolution, length)
+        else:
+            low, high = model.render_time(resolution)
         seconds = self._rng.uniform(low, high)
         if with_image and model.channel == "official":
             seconds *= self._rng.uniform(*self.config.image_to_video_slowdown)
         return self.scaled(seconds)
 
-    def add_task(self, model: Model, prompt: str, via: Via, **fields: Any) -> SimTask:
+    def add_task(self, model: AnyModel, prompt: str, via: Via, **fields: Any) -> SimTask:
         """Record a new task; its render time is drawn now.
 
         A model in a fails-at-poll lifecycle state gets that outcome, and fails as soon as it
         leaves the queue (the upstream refuses it at once)."""
         resolution = fields.get("resolution")
         render_s = self.draw_render_s(
-            model, resolution, with_image=fields.get("image_count", 0) > 0
+            model,
+            resolution,
+            with_image=fields.get("image_count", 0) > 0,
+            length=int(fields.get("seconds", 5)),
         )
         if gone := FAILS_AT_POLL.get(self.lifecycle_state(model)):
             fields["outcome"] = gone
             render_s *= max(self.config.queued_fraction, 0.05)
         task = SimTask(
-            id=_new_id(model.channel),
+            id=_new_id(model.channel, self.unix()),
             model=model,
             prompt=prompt,
             via=via,
@@ -180,11 +199,12 @@ class Sandbox:
     def _reload(self, path: Path) -> None:
         """Load the tasks an earlier process left, placed on this clock by their Unix times."""
         for row in persist.load(path):
-            model = MODELS.get(str(row["model"]))
+            model = lookup(str(row["model"]))
             if model is None:
                 continue  # a model the catalog no longer has
             created = self._epoch[0] + (float(row["created_unix"]) - self._epoch[1])
             fields = {k: row[k] for k in persist.FIELDS[5:]}
+            fields.update((k, row[k]) for k in persist.OPTIONAL_FIELDS if k in row)
             task = SimTask(row["id"], model, row["prompt"], row["via"], created, **fields)
             self.tasks.setdefault(task.id, task)
 
@@ -199,7 +219,7 @@ class Sandbox:
             "via": task.via,
             "created_unix": self._epoch[1] + (task.created - self._epoch[0]),
             "render_s": task.render_s,
-            **{k: getattr(task, k) for k in persist.FIELDS[6:]},
+            **{k: getattr(task, k) for k in persist.FIELDS[6:] + persist.OPTIONAL_FIELDS},
         }
         retention = self.scaled(self.config.retention_s)
         persist.save(path, [row], keep_after_unix=time.time() - retention)
@@ -226,7 +246,7 @@ class Sandbox:
         task.truncations -= 1
         return True
 
-    def lifecycle_state(self, model: Model) -> str:
+    def lifecycle_state(self, model: AnyModel) -> str:
         return state_of(self.lifecycle, model)
 
     # -- faults ---------------------------------------------------------------------------
@@ -262,7 +282,7 @@ class Sandbox:
             channel=task.channel,
             model=task.model.id,
             via=task.via,
-            price_usd=task.model.price_usd,
+            price_usd=task.model.price_usd if task.price_usd is None else task.price_usd,
             status="in_progress" if phase == "running" else phase,
             outcome=task.outcome,
             billed=phase == "completed",
@@ -274,23 +294,25 @@ class Sandbox:
     def stats(self) -> SandboxStats:
         records = tuple(self.record(task) for task in self.tasks.values())
         now = self.now()
+        seen = {r.channel for r in records}
+        channels = CHANNELS + tuple(c for c in SIM_CHANNELS if c in seen)
         return SandboxStats(
             tasks=records,
-            create_count={c: sum(r.channel == c for r in records) for c in CHANNELS},
+            create_count={c: sum(r.channel == c for r in records) for c in channels},
             in_flight={
                 c: sum(t.channel == c and t.created <= now < t.finish for t in self.tasks.values())
-                for c in CHANNELS
+                for c in channels
             },
-            max_in_flight={c: self._max_overlap(c) for c in CHANNELS},
+            max_in_flight={c: self._max_overlap(c) for c in channels},
             billed_usd={
                 c: round(sum(r.price_usd for r in records if r.channel == c and r.billed), 4)
-                for c in CHANNELS
+                for c in channels
             },
             requests=dict(self.requests),
             faults_fired=dict(self.faults_fired),
         )
 
-    def _max_overlap(self, channel: Channel) -> int:
+    def _max_overlap(self, channel: str) -> int:
         """Most tasks of a channel ever running at one instant (intervals are half-open)."""
         events = sorted(
             (at, delta)
@@ -305,8 +327,14 @@ class Sandbox:
         return peak
 
 
-def _new_id(channel: Channel) -> str:
-    """``task_`` + 32 alphanumerics (Official, new-api); ``video_`` + 24 (Reverse, docs)."""
+def _new_id(channel: str, unix: int) -> str:
+    """``task_`` + 32 alphanumerics (Official, new-api); ``video_`` + 24 (Reverse, docs);
+    ``cgt-<time>-<5>`` (Volcano, as Ark's examples); a UUID (DashScope and xAI task ids)."""
     if channel == "official":
         return "task_" + random_alnum(32)
+    if channel == "seedance":
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(unix))
+        return f"cgt-{stamp}-{random_alnum(5, string.ascii_lowercase + string.digits)}"
+    if channel in ("wan", "grok"):
+        return str(uuid.uuid4())
     return "video_" + random_alnum(24, string.ascii_lowercase + string.digits)

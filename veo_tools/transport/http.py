@@ -294,13 +294,15 @@ class ApiHttp:
         creates_task: bool = False,
         read_timeout: float | None = None,
         max_bytes: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """Send one API request with retries; the returned response is fully read.
 
         ``creates_task=True`` marks a request that may start a billed task: once it may have
         been received it is never re-sent. ``read_timeout`` overrides the default for requests
         the server holds open (the non-stream chat completion); it bounds the whole answer too.
-        ``max_bytes`` overrides the answer size cap.
+        ``max_bytes`` overrides the answer size cap. ``headers`` adds protocol headers (never
+        ``Authorization``, which is always the key's).
         """
         total = self.read_timeout if read_timeout is None else read_timeout
         timeout = self._timeout_for(total)
@@ -317,7 +319,7 @@ class ApiHttp:
                 json=json,
                 data=data,
                 files=files,
-                headers=self._auth(),
+                headers={**(headers or {}), **self._auth()},
                 timeout=timeout,
             )
             response = await self._send(self._api, request, creates_task=creates_task, api=True)

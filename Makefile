@@ -31,8 +31,11 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
+# Two workers: CI and the reference machine have 2 cores (the suite takes about half the time).
+PYTEST_WORKERS ?= 2
+
 pytest: $(VENV)/.installed-test
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run_all.py

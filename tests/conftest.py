@@ -64,6 +64,10 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     monkeypatch.setattr(
         platformdirs, "user_config_dir", lambda appname, *a, **k: str(config_home / appname)
     )
+    # The CLI honours COLUMNS when its output is piped: a test runner's terminal (or pytest-xdist's
+    # workers, which set 80) must not change what the CLI tests see.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     catalog.use(None)
     yield
     catalog.use(None)

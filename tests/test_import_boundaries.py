@@ -5,7 +5,8 @@ and under ``TYPE_CHECKING`` (a dependency is a dependency, even when it is lazy)
 first (data flows down, nothing flows back up):
 
     0  errors, catalog (+ catalog_file, catalog_table, catalog_beyond_veo), pricing, wording,
-       words, types, settings, recommend (+ recommend_beyond), fallbacks, availability, docs
+       words, types (+ types/*), settings, recommend (+ recommend_beyond), fallbacks,
+       availability, docs
                                                                                   (domain, pure)
     1  transport/
     2  channels/, protocols/, images

@@ -18,8 +18,9 @@ from veo_tools.channels.base import VideoRequest
 from veo_tools.channels.reverse import ReverseClient
 from veo_tools.errors import RateLimitError, ServerError, SubmitOutcomeUnknownError, TransportError
 from veo_tools.transport.deadline import deadline_after
-from veo_tools.transport.error_map import error_from_response, parse_retry_after
+from veo_tools.transport.error_map import error_from_response
 from veo_tools.transport.http import ApiHttp
+from veo_tools.transport.retry_after import parse_retry_after
 
 BASE = "https://api.example.test"
 KEY = "sk-live-bounds-0123456789abcdef"

@@ -30,8 +30,9 @@ from veo_tools.errors import (
     VeoError,
 )
 from veo_tools.settings import Settings
-from veo_tools.transport.error_map import parse_retry_after, redact
 from veo_tools.transport.http import ApiHttp, error_from_response
+from veo_tools.transport.redaction import redact
+from veo_tools.transport.retry_after import parse_retry_after
 
 KEY = "sk-live-DO-NOT-LEAK-0123456789abcdef"
 BASE = "https://api.example.test"

@@ -8,12 +8,8 @@ the agent what to do next.
 from __future__ import annotations
 
 import json
-import logging
-import math
 import re
-import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -27,13 +23,13 @@ from veo_tools.errors import (
     ModelUnavailableError,
     RateLimitError,
     ServerError,
-    SubmitOutcomeUnknownError,
     TaskNotFoundError,
-    TransportError,
     VeoError,
     looks_like_model_unavailable,
 )
-from veo_tools.words import LIST_TASKS, LOOK_UP, Words, call
+from veo_tools.transport.redaction import redact
+from veo_tools.transport.retry_after import describe_wait, parse_retry_after
+from veo_tools.words import LIST_TASKS, Words, call
 
 CONSOLE_URL = "https://api.apiyi.com"
 KEY_URL = "https://api.apiyi.com/token"
@@ -41,7 +37,6 @@ MAX_MESSAGE_CHARS = 300
 
 _BALANCE_MARKERS = ("quota", "not enough", "insufficient", "余额", "额度")
 _MODEL_MISSING = re.compile(r"model.{0,80}(not found|does not exist|not exist)", re.I | re.S)
-_KEY_LIKE = re.compile(r"(?:Bearer\s+)?(?<![A-Za-z0-9_])sk-[A-Za-z0-9_\-]{4,}")
 _HTML_HINT = (
     "usually the wrong endpoint for this model (Official *-generate-preview models only work on "
     "/v1/videos, not /v1/chat/completions) or a wrong APIYI_BASE_URL"
@@ -55,48 +50,6 @@ class ServerMessage:
     text: str
     code: str | None = None
     html: bool = False
-
-
-def redact(text: str, secret: SecretStr | None = None) -> str:
-    """Remove the key (and anything shaped like an ``sk-`` key) from a server-supplied text."""
-    if secret is not None and (value := secret.get_secret_value()):
-        text = text.replace(value, "[redacted]")
-    return _KEY_LIKE.sub("[redacted]", text)
-
-
-class _RedactingFilter(logging.Filter):
-    """Takes the key out of the records of loggers that print URLs (httpx logs each request's
-    URL, and a video URL may carry the key the API put in it)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: list[SecretStr] = []
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        clean = text
-        for secret in self.secrets:
-            clean = redact(clean, secret)
-        clean = redact(clean)
-        if clean != text:
-            record.msg, record.args = clean, None
-        return True
-
-
-_LOG_FILTER = _RedactingFilter()
-#: httpx logs every request's URL on this logger itself (a filter applies to its own records).
-_URL_LOGGERS = ("httpx",)
-
-
-def install_log_redaction(secret: SecretStr) -> None:
-    """Redact ``secret`` (and anything key-shaped) in the records of loggers that show URLs."""
-    value = secret.get_secret_value()
-    if value and all(s.get_secret_value() != value for s in _LOG_FILTER.secrets):
-        _LOG_FILTER.secrets.append(secret)
-    for name in _URL_LOGGERS:
-        logger = logging.getLogger(name)
-        if _LOG_FILTER not in logger.filters:
-            logger.addFilter(_LOG_FILTER)
 
 
 def _truncate(text: str) -> str:
@@ -136,41 +89,6 @@ def read_server_message(
         message, code = None, None
     shown = message or text.strip() or "(empty body)"
     return ServerMessage(text=_truncate(redact(shown, secret)), code=code)
-
-
-#: The longest ``Retry-After`` believed (a day); a larger one is read as this.
-MAX_RETRY_AFTER_S = 24 * 3600.0
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now; accepts delta-seconds or an HTTP-date. Not a number
-    (``nan``, ``inf`` spelled out, garbage) is ``None``; the result is clamped to 0..one day."""
-    if not value or not value.strip():
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            moment = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        seconds = moment.timestamp() - (time.time() if now is None else now)
-    if math.isnan(seconds) or (math.isinf(seconds) and not value.strip()[0].isdigit()):
-        return None
-    return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
-
-
-def describe_wait(seconds: float | None) -> str:
-    """A wait as a person would say it: "20 s", "3 min", "2 h", "a day or more"."""
-    if seconds is None or math.isnan(seconds):
-        return "30-60 s"
-    if seconds >= MAX_RETRY_AFTER_S:
-        return "a day or more"
-    if seconds >= 5400:
-        return f"{math.ceil(seconds / 3600)} h"
-    if seconds >= 90:
-        return f"{math.ceil(seconds / 60)} min"
-    return f"{math.ceil(max(seconds, 1.0))} s"
 
 
 def _mentions(message: ServerMessage, markers: tuple[str, ...]) -> bool:
@@ -313,32 +231,3 @@ def error_from_response(response: httpx.Response, *, secret: SecretStr | None = 
         f"(the default is {CONSOLE_URL}).",
         status_code=status,
     )
-
-
-CONNECT_FAILURES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def transport_error(exc: httpx.TransportError, *, target: str, creates_task: bool) -> VeoError:
-    """A network failure as a :class:`TransportError`, or, when a create request may have been
-    received, a :class:`SubmitOutcomeUnknownError` that must not be re-sent."""
-    kind = type(exc).__name__
-    if isinstance(exc, CONNECT_FAILURES):
-        return TransportError(
-            f"Could not connect to {target} ({kind}: connection refused, DNS failure or connect "
-            "time-out). Nothing was sent; check the network and APIYI_BASE_URL, then try again."
-        )
-    if creates_task:
-        return SubmitOutcomeUnknownError(
-            Words(
-                "The create request was sent to {target} but no answer came back ({kind}). The "
-                "task may exist and may be billed: do not submit again. Check with {look}, or "
-                "in the APIYI console task log ({console}).",
-                target=target,
-                kind=kind,
-                look=LOOK_UP,
-                console=CONSOLE_URL,
-            )
-        )
-    if isinstance(exc, httpx.TimeoutException):
-        return TransportError(f"{target} did not answer in time ({kind}); try again.")
-    return TransportError(f"The connection to {target} failed ({kind}); try again.")

@@ -20,7 +20,6 @@ to ``max_answer_bytes``; videos up to ``max_video_bytes``.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -30,48 +29,29 @@ from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_any,
-)
-from tenacity.wait import wait_exponential_jitter
 
-from veo_tools.errors import (
-    ConfigurationError,
-    DownloadError,
-    InvalidRequestError,
-    RateLimitError,
-    ServerError,
-    SubmitOutcomeUnknownError,
-    TransportError,
-    VeoError,
-)
-from veo_tools.transport.bounds import PastDeadline, bounded, read_answer
+from veo_tools.errors import InvalidRequestError, VeoError
+from veo_tools.transport.bounds import bounded, read_answer
 from veo_tools.transport.downloads import (
     DEFAULT_MAX_VIDEO_BYTES,
     checked_video_url,
     save_video,
     video_host_error,
 )
-from veo_tools.transport.error_map import (
-    error_from_response,
-    install_log_redaction,
-    redact,
+from veo_tools.transport.error_map import error_from_response
+from veo_tools.transport.outcome import (
+    NEVER_SENT,
+    gateway_timeout_after_create,
+    never_sent,
     transport_error,
 )
-from veo_tools.words import LOOK_UP, Words
+from veo_tools.transport.redaction import install_log_redaction, redact
+from veo_tools.transport.retries import Backoff, Sleep, with_retries
 
 if TYPE_CHECKING:
     from veo_tools.settings import Settings
 
 __all__ = ["ApiHttp", "error_from_response"]
-
-logger = logging.getLogger(__name__)
-
-Sleep = Callable[[float], Awaitable[None]]
 
 #: The largest JSON answer read (a task answer is a few hundred bytes).
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -114,10 +94,7 @@ class ApiHttp:
         self.stream_timeout = stream_timeout
         self.max_retries = max_retries
         self.sleep = sleep
-        self._backoff = wait_exponential_jitter(
-            multiplier=backoff_base, max=backoff_max, jitter=backoff_base
-        )
-        self._backoff_max = backoff_max
+        self._wait = Backoff(backoff_base, backoff_max)
         self._owns_api = client is None
         self._api = client or httpx.AsyncClient(transport=transport, timeout=self._timeout)
         self._downloads = httpx.AsyncClient(
@@ -208,47 +185,10 @@ class ApiHttp:
 
     # -- retries ------------------------------------------------------------------------------
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimitError) and exc.retry_after is not None:
-            return min(exc.retry_after, self._backoff_max)
-        return float(self._backoff(state))
-
-    @staticmethod
-    def _retryable(exc: BaseException) -> bool:
-        if isinstance(exc, SubmitOutcomeUnknownError):
-            return False
-        if isinstance(exc, DownloadError | ServerError) and exc.status_code is not None:
-            # An unreadable 2xx answer (too large, not JSON) is not fixed by asking again.
-            return exc.status_code == 429 or exc.status_code >= 500
-        return isinstance(exc, RateLimitError | ServerError | TransportError)
-
-    @staticmethod
-    def _log_retry(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        delay = state.next_action.sleep if state.next_action else 0.0
-        logger.warning(
-            "%s; retry %d in %.1f s",
-            getattr(exc, "message", type(exc).__name__),
-            state.attempt_number,
-            delay,
-        )
-
     async def _with_retries(self, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
-        retrying = AsyncRetrying(
-            stop=stop_any(stop_after_attempt(self.max_retries + 1), PastDeadline()),
-            wait=self._wait,
-            retry=retry_if_exception(self._retryable),
-            sleep=self.sleep,
-            before_sleep=self._log_retry,
-            reraise=True,
+        return await with_retries(
+            send, max_retries=self.max_retries, wait=self._wait, sleep=self.sleep
         )
-
-        async def attempt() -> httpx.Response:  # a coroutine function, as tenacity needs
-            return await send()
-
-        response: httpx.Response = await retrying(attempt)
-        return response
 
     async def _send(
         self, client: httpx.AsyncClient, request: httpx.Request, *, creates_task: bool, api: bool
@@ -271,14 +211,7 @@ class ApiHttp:
             await response.aclose()
         response = answer
         if creates_task and response.status_code == 504:
-            raise SubmitOutcomeUnknownError(
-                Words(
-                    "The gateway timed out (HTTP 504) after the create request was sent: the "
-                    "task may exist and may be billed, do not submit again. Check with {look}, "
-                    "or in the APIYI console task log.",
-                    look=LOOK_UP,
-                )
-            )
+            raise gateway_timeout_after_create()
         raise self._error(response) if api else video_host_error(response)
 
     # -- public API ---------------------------------------------------------------------------
@@ -410,24 +343,3 @@ class ApiHttp:
             self.open_download(url_or_path, api=api) as response,
         ):
             return await self.save_download(response, url_or_path, dest, api=api)
-
-
-#: Failures raised before any byte of the request reached the network: nothing was sent.
-NEVER_SENT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
-
-
-def never_sent(exc: Exception) -> ConfigurationError:
-    """A request that could not even be written (bad base URL, a header HTTP forbids)."""
-    # The exception's own text may quote the Authorization header: only its class is named.
-    kind = type(exc).__name__
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        what = "APIYI_BASE_URL is not a usable http(s) URL (e.g. https://api.apiyi.com)"
-    else:
-        what = (
-            "a header could not be encoded: the API key (APIYI_API_KEY) holds a space, a "
-            "control or a non-ASCII character (copy it again from https://api.apiyi.com/token)"
-        )
-    return ConfigurationError(
-        f"The request was never sent ({kind}): {what}. Nothing left this machine and nothing "
-        "was billed; fix the setting and try again."
-    )

@@ -4,9 +4,9 @@ Imports are read from the source (``ast``), every one of them: at module level, 
 and under ``TYPE_CHECKING`` (a dependency is a dependency, even when it is lazy). Layers, lowest
 first (data flows down, nothing flows back up):
 
-    0  errors, catalog (+ catalog_file, catalog_table, catalog_beyond_veo), pricing, wording,
-       words, types (+ types/*), settings, recommend (+ recommend_beyond), fallbacks,
-       availability, docs
+    0  errors, catalog (+ catalog_file, catalog_entry, catalog_table, catalog_beyond_veo),
+       pricing, wording, words, types (+ types/*), settings, recommend (+ recommend_beyond,
+       recommend_scenarios), fallbacks, availability, docs
                                                                                   (domain, pure)
     1  transport/
     2  channels/, protocols/, images
@@ -33,6 +33,7 @@ BASE = (
     "errors",
     "catalog",
     "catalog_file",
+    "catalog_entry",
     "catalog_beyond_veo",
     "catalog_table",
     "wording",
@@ -41,6 +42,7 @@ BASE = (
     "settings",
     "recommend",
     "recommend_beyond",
+    "recommend_scenarios",
     "fallbacks",
     "availability",
     "docs",

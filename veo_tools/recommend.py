@@ -30,70 +30,8 @@ from veo_tools.catalog import (
     price_of,
 )
 from veo_tools.money import usd
-from veo_tools.types import Alternative, Recommendation, RecommendChannelInput, Scenario
-
-
-@dataclass(frozen=True)
-class _ScenarioRule:
-    channel: Channel
-    fast: bool
-    #: Filled in with :func:`_catalog_facts` when used: prices come from the loaded catalog.
-    why: str
-    frame_to_video: bool = False
-    streaming: bool = False
-    resolution: str | None = None
-    seconds: int | None = None
-
-
-SCENARIOS: dict[Scenario, _ScenarioRule] = {
-    "batch_matrix": _ScenarioRule(
-        "reverse",
-        True,
-        "short-video matrix batch production: {reverse_fast} "
-        "unit price keeps batch cost under control",
-    ),
-    "client_delivery": _ScenarioRule(
-        "official", False, "final client ad delivery: stable official quality, 4K optional"
-    ),
-    "live_progress_ui": _ScenarioRule(
-        "reverse",
-        True,
-        "front-end live display: streaming sync shows visible progress and "
-        "avoids blank-wait anxiety",
-        streaming=True,
-    ),
-    "poster_to_motion": _ScenarioRule(
-        "reverse",
-        True,
-        "static poster to motion clip: frame-to-video capability",
-        frame_to_video=True,
-    ),
-    "cinematic_4k": _ScenarioRule(
-        "official",
-        False,
-        "4K cinematic hero asset: only Official supports 4K",
-        resolution="4k",
-        seconds=8,
-    ),
-    "overseas_onboarding": _ScenarioRule(
-        "official",
-        True,
-        "overseas team onboarding: Default group + pay-per-request, existing key "
-        "unchanged, zero friction",
-    ),
-    "seed_exploration": _ScenarioRule(
-        "official",
-        True,
-        "same-prompt multi-seed exploration: 4-6 s clips and seeds keep iteration cheap",
-        seconds=4,
-    ),
-    "iterate_then_deliver": _ScenarioRule(
-        "reverse",
-        True,
-        "iterate on Reverse fast ({reverse_fast}), then deliver the final "
-        "cut on Official standard ({official_standard})",
-    ),
-}
+from veo_tools.recommend_scenarios import SCENARIOS, ScenarioRule
+from veo_tools.types import Alternative, Recommendation, RecommendChannelInput
 
 #: A batch this large is treated as volume production when the priority is "balanced".
 BATCH_THRESHOLD = 100
@@ -210,7 +148,7 @@ def _recommend_veo(
     return result
 
 
-def _apply_scenario(n: _Needs, rule: _ScenarioRule) -> None:
+def _apply_scenario(n: _Needs, rule: ScenarioRule) -> None:
     n.reasons.append(f"Scenario: {rule.why.format(**_catalog_facts())}.")
     n.frame_to_video = n.frame_to_video or rule.frame_to_video
     n.streaming = n.streaming or rule.streaming
@@ -229,7 +167,7 @@ def _official_standard() -> str:
     return pick_model("official", fast=False).id
 
 
-def _decide(n: _Needs, rule: _ScenarioRule | None) -> tuple[Channel, bool]:
+def _decide(n: _Needs, rule: ScenarioRule | None) -> tuple[Channel, bool]:
     official, reverse = n.official_only, n.reverse_only
     if official and reverse:
         return _resolve_conflict(n, official, reverse)
@@ -244,7 +182,7 @@ def _decide(n: _Needs, rule: _ScenarioRule | None) -> tuple[Channel, bool]:
     return _decision_tree_q3(n)
 
 
-def _official_fast(n: _Needs, rule: _ScenarioRule | None) -> bool:
+def _official_fast(n: _Needs, rule: ScenarioRule | None) -> bool:
     if n.resolution == "4k":
         n.reasons.append(
             f"4K on {_official_standard()}: APIYI's guide pairs 4K with the standard "

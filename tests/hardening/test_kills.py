@@ -13,6 +13,7 @@ import textwrap
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -189,8 +190,12 @@ async def test_a_stream_killed_midway_is_interrupted_not_lost(
     def streaming() -> bool:
         if not (state / "journal.sqlite3").exists():
             return False
-        with sqlite3.connect(state / "journal.sqlite3") as conn:
-            return bool(conn.execute("SELECT 1 FROM tasks WHERE status = 'in_progress'").fetchone())
+        try:  # read as another process would, while the child may still be creating the file
+            with closing(sqlite3.connect(state / "journal.sqlite3")) as conn:
+                row = conn.execute("SELECT 1 FROM tasks WHERE status = 'in_progress'").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        return row is not None
 
     _wait_for(streaming)
     child.send_signal(signal.SIGKILL)

@@ -14,7 +14,6 @@ millisecond (``bench/journal.py``), less than handing it to a thread would cost.
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import json
 import sqlite3
 import threading
@@ -24,28 +23,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from veo_tools.errors import InvalidRequestError
+from veo_tools.journal import sqlite_sql as ops
 from veo_tools.journal import work
 from veo_tools.journal.interface import WorkClaim
-from veo_tools.journal.orphans import SETTLE_ORPHAN, orphan_candidates, orphan_settlements
 from veo_tools.journal.owner import Owner, pid_alive
 from veo_tools.journal.rules import (
     INTERRUPTED_MESSAGE,
     ORPHANED_SUBMIT_MESSAGE,
     batch_not_found,
-    check_batch_budget,
-    check_budget,
     not_found,
     update_statement,
 )
 from veo_tools.journal.schema import (
     COLUMNS,
-    MAY_BE_PAID,
     BatchRecord,
     RecordStatus,
     TaskMode,
     TaskRecord,
-    check_values,
     fingerprint,
     new_task_id,
     owner_fields,
@@ -69,7 +63,6 @@ __all__ = [
 ]
 
 JOURNAL_FILENAME = "journal.sqlite3"
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
 
 
 class Journal:
@@ -132,22 +125,7 @@ class Journal:
 
     async def insert(self, rec: TaskRecord) -> None:
         with self._transaction() as conn:
-            self._insert(conn, rec)
-
-    def _insert(self, conn: sqlite3.Connection, rec: TaskRecord) -> None:
-        values = dataclasses.asdict(rec)
-        check_values(values)
-        marks = ", ".join("?" for _ in COLUMNS)
-        try:
-            conn.execute(
-                f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({marks})",
-                tuple(values[c] for c in COLUMNS),
-            )
-        except sqlite3.IntegrityError as exc:
-            raise InvalidRequestError(
-                f"Task {rec.task_id!r} clashes with a recorded task (same id or idempotency_key), "
-                f"or names an unknown batch ({exc})."
-            ) from None
+            ops.insert(conn, rec)
 
     async def reserve(
         self,
@@ -171,29 +149,8 @@ class Journal:
         with self._transaction() as conn:
             # A dead owner's row must be neither a dedupe target still "rendering" nor a cost
             # that only its owner could settle.
-            self._recover(conn, None)
-            return self._reserve(conn, rec, dedupe_since, budget, link)
-
-    def _reserve(
-        self,
-        conn: sqlite3.Connection,
-        rec: TaskRecord,
-        dedupe_since: float | None,
-        budget: tuple[float, float] | None,
-        link: tuple[str, int] | None,
-    ) -> tuple[TaskRecord, bool]:
-        found = self._find_duplicate(conn, rec, dedupe_since)
-        if found is None and budget is not None:
-            check_budget(self._spent(conn, budget[1]), rec, *budget)
-        if found is None:
-            self._insert(conn, rec)
-        result = found or rec
-        if link is not None:
-            conn.execute(
-                "INSERT OR REPLACE INTO batch_items (batch_id, idx, task_id) VALUES (?, ?, ?)",
-                (*link, result.task_id),
-            )
-        return result, found is not None
+            ops.recover(conn, None)
+            return ops.reserve(conn, rec, dedupe_since, budget, link)
 
     async def claim(self, task_id: str, *, owner: Owner) -> bool:
         """Move a ``pending`` task to ``submitting`` for ``owner``; False if another took it."""
@@ -207,22 +164,6 @@ class Journal:
             )
             return cursor.rowcount == 1
 
-    def _find_duplicate(
-        self, conn: sqlite3.Connection, rec: TaskRecord, dedupe_since: float | None
-    ) -> TaskRecord | None:
-        row = None
-        if rec.idempotency_key is not None:
-            row = conn.execute(
-                f"{_SELECT} WHERE idempotency_key = ?", (rec.idempotency_key,)
-            ).fetchone()
-        if row is None and dedupe_since is not None:
-            row = conn.execute(
-                f"{_SELECT} WHERE fingerprint = ? AND created_at >= ? AND status != 'failed' "
-                "ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                (rec.fingerprint, dedupe_since),
-            ).fetchone()
-        return None if row is None else record_from_row(row)
-
     async def update(self, task_id: str, **fields: Any) -> TaskRecord:
         """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row.
 
@@ -232,17 +173,17 @@ class Journal:
         sql, params = update_statement(task_id, fields, "?")
         with self._transaction() as conn:
             conn.execute(sql, params)
-            row = conn.execute(f"{_SELECT} WHERE task_id = ?", (task_id,)).fetchone()
+            row = conn.execute(f"{ops.SELECT} WHERE task_id = ?", (task_id,)).fetchone()
             if row is None:
                 raise not_found(task_id)
         return record_from_row(row)
 
     async def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
         """The task with this local id, else the newest with this remote id, else ``None``."""
-        found = self._query(f"{_SELECT} WHERE task_id = ?", (task_id_or_remote_id,))
+        found = self._query(f"{ops.SELECT} WHERE task_id = ?", (task_id_or_remote_id,))
         if not found:
             found = self._query(
-                f"{_SELECT} WHERE remote_id = ? ORDER BY created_at DESC LIMIT 1",
+                f"{ops.SELECT} WHERE remote_id = ? ORDER BY created_at DESC LIMIT 1",
                 (task_id_or_remote_id,),
             )
         return found[0] if found else None
@@ -264,7 +205,7 @@ class Journal:
             clauses.append("batch_id = ?")
             params.append(batch_id)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"{_SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        sql = f"{ops.SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT ?"
         return self._query(sql, (*params, max(0, limit)))
 
     async def spent_since(self, ts: float) -> float:
@@ -272,16 +213,7 @@ class Journal:
         failed and billed all the same (a Grok moderation block), unless the API said it is not
         billed."""
         with self._lock:
-            return self._spent(self._conn, ts)
-
-    @staticmethod
-    def _spent(conn: sqlite3.Connection, ts: float) -> float:
-        row = conn.execute(
-            "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
-            f"WHERE created_at >= ? AND {MAY_BE_PAID}",
-            (ts,),
-        ).fetchone()
-        return float(row[0])
+            return ops.spent(self._conn, ts)
 
     async def latest_refusals(self, error_kind: str, *, since: float) -> builtins.list[TaskRecord]:
         """Per model, its latest create at or after ``since`` when that create failed with
@@ -290,9 +222,9 @@ class Journal:
         ``pending`` batch items are not creates yet (nothing was sent) and are ignored.
         """
         sql = (
-            f"{_SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = ? AND t.created_at >= ? "
-            "AND NOT EXISTS (SELECT 1 FROM tasks AS u WHERE u.model = t.model "
-            "AND u.status != 'pending' AND (u.created_at > t.created_at "
+            f"{ops.SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = ? "
+            "AND t.created_at >= ? AND NOT EXISTS (SELECT 1 FROM tasks AS u "
+            "WHERE u.model = t.model AND u.status != 'pending' AND (u.created_at > t.created_at "
             "OR (u.created_at = t.created_at AND u.rowid > t.rowid)))"
         )
         return self._query(sql, (error_kind, since))
@@ -305,13 +237,7 @@ class Journal:
         live process still drives, and async tasks any process can poll, are left alone.
         """
         with self._transaction() as conn:
-            return self._recover(conn, task_id)
-
-    def _recover(self, conn: sqlite3.Connection, task_id: str | None) -> int:
-        sql, params = orphan_candidates(task_id, "?")
-        settled = orphan_settlements(conn.execute(sql, params).fetchall(), shared=False)
-        conn.executemany(SETTLE_ORPHAN, settled)
-        return len(settled)
+            return ops.recover(conn, task_id)
 
     # --- batches -------------------------------------------------------------------------
 
@@ -333,17 +259,10 @@ class Journal:
         over the cap, judged inside the transaction, so no other process can spend in between.
         """
         with self._transaction() as conn:
-            self._recover(conn, None)
-            before = self._spent(conn, budget[1]) if budget is not None else 0.0
-            conn.execute(
-                "INSERT INTO batches (batch_id, created_at, items_json, status) "
-                "VALUES (?, ?, ?, ?)",
-                (batch_id, created_at, json.dumps(items), status),
-            )
-            for index, (rec, dedupe_since) in enumerate(tasks):
-                self._reserve(conn, rec, dedupe_since, None, (batch_id, index))
-            if budget is not None:
-                check_batch_budget(before, self._spent(conn, budget[1]), budget[0])
+            ops.record_batch(
+                conn, batch_id, items, created_at=created_at, status=status, tasks=tasks,
+                budget=budget,
+            )  # fmt: skip
         return BatchRecord(batch_id, created_at, items, status)
 
     async def get_batch(self, batch_id: str) -> BatchRecord | None:
@@ -377,7 +296,7 @@ class Journal:
 
     async def batch_tasks(self, batch_id: str) -> builtins.list[TaskRecord]:
         return self._query(
-            f"{_SELECT} WHERE batch_id = ? ORDER BY batch_index, created_at", (batch_id,)
+            f"{ops.SELECT} WHERE batch_id = ? ORDER BY batch_index, created_at", (batch_id,)
         )
 
     # --- shared workers (journal.work) -----------------------------------------------------
@@ -392,26 +311,13 @@ class Journal:
         owner: Owner,
     ) -> WorkClaim:
         with self._transaction() as conn:
-            db = _work_db(conn)
+            db = ops.work_db(conn)
             return await work.claim_work(db, worker_id, caps, now=now, lease_s=lease_s, owner=owner)
 
     async def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
         with self._transaction() as conn:
-            return await work.renew_leases(_work_db(conn), worker_id, task_ids, until=until)
+            return await work.renew_leases(ops.work_db(conn), worker_id, task_ids, until=until)
 
     async def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
         with self._transaction() as conn:
-            await work.release_lease(_work_db(conn), worker_id, task_id, now=now)
-
-
-def _work_db(conn: sqlite3.Connection) -> work.Db:
-    """The shared-work statements on this connection (run inline: they never suspend, so the
-    thread lock held by the transaction is never held across a real await)."""
-
-    async def rows(sql: str, params: tuple[object, ...]) -> builtins.list[Any]:
-        return conn.execute(sql, params).fetchall()
-
-    async def run(sql: str, params: tuple[object, ...]) -> int:
-        return conn.execute(sql, params).rowcount
-
-    return work.Db(rows, run, "sqlite")
+            await work.release_lease(ops.work_db(conn), worker_id, task_id, now=now)

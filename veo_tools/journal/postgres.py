@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -37,25 +36,21 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from veo_tools.errors import ConfigurationError, InvalidRequestError
+from veo_tools.errors import ConfigurationError
+from veo_tools.journal import postgres_sql as ops
 from veo_tools.journal import work
 from veo_tools.journal.interface import WorkClaim
-from veo_tools.journal.orphans import SETTLE_ORPHAN, orphan_candidates, orphan_settlements
 from veo_tools.journal.owner import Owner
 from veo_tools.journal.rules import (
     batch_not_found,
-    check_batch_budget,
-    check_budget,
     not_found,
     update_statement,
 )
 from veo_tools.journal.schema import (
     COLUMNS,
-    MAY_BE_PAID,
     MIGRATIONS,
     BatchRecord,
     TaskRecord,
-    check_values,
     owner_fields,
     record_from_row,
     statements_for,
@@ -66,14 +61,6 @@ try:
     from psycopg_pool import AsyncConnectionPool, PoolTimeout
 except ImportError:  # pragma: no cover - exercised only without the extra
     psycopg = None  # type: ignore[assignment]
-
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
-#: Advisory lock classes (the first key of ``pg_advisory_xact_lock(int, int)``).
-LOCK_MIGRATE, LOCK_KEY, LOCK_FINGERPRINT, LOCK_BUDGET = 0x7E00, 0x7E01, 0x7E02, 0x7E03
-
-
-def _param(value: object) -> object:
-    return int(value) if isinstance(value, bool) else value
 
 
 def safe_url(url: str) -> str:
@@ -149,7 +136,7 @@ class PostgresJournal:
 
     async def _migrate(self, pool: AsyncConnectionPool[Any]) -> None:
         async with pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (ops.LOCK_MIGRATE,))
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
             )
@@ -183,37 +170,11 @@ class PostgresJournal:
             rows = await (await conn.execute(sql, params)).fetchall()
         return [record_from_row(row) for row in rows]
 
-    @staticmethod
-    async def _lock(conn: psycopg.AsyncConnection[tuple[Any, ...]], kind: int, key: str) -> None:
-        await conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (kind, key))
-
     # --- tasks ---------------------------------------------------------------------------
 
     async def insert(self, rec: TaskRecord) -> None:
         async with self._transaction() as conn:
-            await self._insert(conn, rec)
-
-    async def _insert(
-        self, conn: psycopg.AsyncConnection[tuple[Any, ...]], rec: TaskRecord
-    ) -> bool:
-        """Insert ``rec``; False when a row with its idempotency key already exists."""
-        values = dataclasses.asdict(rec)
-        check_values(values)
-        marks = ", ".join("%s" for _ in COLUMNS)
-        try:
-            # A savepoint: a clash leaves the outer transaction usable.
-            async with conn.transaction():
-                cursor = await conn.execute(
-                    f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({marks}) "
-                    "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
-                    tuple(_param(values[c]) for c in COLUMNS),
-                )
-        except psycopg.IntegrityError as exc:
-            raise InvalidRequestError(
-                f"Task {rec.task_id!r} clashes with a recorded task (same id or idempotency_key), "
-                f"or names an unknown batch ({exc.diag.message_primary})."
-            ) from None
-        return bool(cursor.rowcount == 1)
+            await ops.insert(conn, rec)
 
     async def reserve(
         self,
@@ -225,45 +186,11 @@ class PostgresJournal:
     ) -> tuple[TaskRecord, bool]:
         """As :meth:`veo_tools.journal.store.Journal.reserve`, atomic across hosts."""
         async with self._transaction() as conn:
-            await self._recover(conn, None)
-            await self._lock_requests(conn, [(rec, dedupe_since)])
+            await ops.recover(conn, None)
+            await ops.lock_requests(conn, [(rec, dedupe_since)])
             if budget is not None:
-                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_BUDGET,))
-            return await self._reserve(conn, rec, dedupe_since, budget, link)
-
-    async def _lock_requests(
-        self,
-        conn: psycopg.AsyncConnection[tuple[Any, ...]],
-        tasks: Sequence[tuple[TaskRecord, float | None]],
-    ) -> None:
-        """The key, then the fingerprint locks of ``tasks`` (each kind sorted: no deadlock)."""
-        keys = {r.idempotency_key for r, _ in tasks if r.idempotency_key is not None}
-        prints = {r.fingerprint for r, since in tasks if since is not None}
-        for kind, names in ((LOCK_KEY, keys), (LOCK_FINGERPRINT, prints)):
-            for name in sorted(names):
-                await self._lock(conn, kind, name)
-
-    async def _reserve(
-        self,
-        conn: psycopg.AsyncConnection[tuple[Any, ...]],
-        rec: TaskRecord,
-        dedupe_since: float | None,
-        budget: tuple[float, float] | None,
-        link: tuple[str, int] | None,
-    ) -> tuple[TaskRecord, bool]:
-        found = await self._find_duplicate(conn, rec, dedupe_since)
-        if found is None and budget is not None:
-            check_budget(await self._spent(conn, budget[1]), rec, *budget)
-        if found is None and not await self._insert(conn, rec):
-            found = await self._find_duplicate(conn, rec, None)
-        result = found or rec
-        if link is not None:
-            await conn.execute(
-                "INSERT INTO batch_items (batch_id, idx, task_id) VALUES (%s, %s, %s) "
-                "ON CONFLICT (batch_id, idx) DO UPDATE SET task_id = excluded.task_id",
-                (*link, result.task_id),
-            )
-        return result, found is not None
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (ops.LOCK_BUDGET,))
+            return await ops.reserve(conn, rec, dedupe_since, budget, link)
 
     async def claim(self, task_id: str, *, owner: Owner) -> bool:
         """Move a ``pending`` task to ``submitting`` for ``owner``; False if another took it."""
@@ -277,43 +204,21 @@ class PostgresJournal:
             )
             return cursor.rowcount == 1
 
-    async def _find_duplicate(
-        self,
-        conn: psycopg.AsyncConnection[tuple[Any, ...]],
-        rec: TaskRecord,
-        dedupe_since: float | None,
-    ) -> TaskRecord | None:
-        row = None
-        if rec.idempotency_key is not None:
-            row = await _one(
-                conn,
-                f"{_SELECT} WHERE idempotency_key = %s",
-                (rec.idempotency_key,),
-            )
-        if row is None and dedupe_since is not None:
-            row = await _one(
-                conn,
-                f"{_SELECT} WHERE fingerprint = %s AND created_at >= %s "
-                "AND status != 'failed' ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                (rec.fingerprint, dedupe_since),
-            )
-        return None if row is None else record_from_row(row)
-
     async def update(self, task_id: str, **fields: Any) -> TaskRecord:
         """As :meth:`veo_tools.journal.store.Journal.update` (never moves a status back)."""
         sql, params = update_statement(task_id, fields, "%s")
         async with self._transaction() as conn:
-            await conn.execute(sql, tuple(_param(p) for p in params))
-            row = await _one(conn, f"{_SELECT} WHERE task_id = %s", (task_id,))
+            await conn.execute(sql, tuple(ops.param(p) for p in params))
+            row = await ops.one(conn, f"{ops.SELECT} WHERE task_id = %s", (task_id,))
         if row is None:
             raise not_found(task_id)
         return record_from_row(row)
 
     async def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
-        found = await self._query(f"{_SELECT} WHERE task_id = %s", (task_id_or_remote_id,))
+        found = await self._query(f"{ops.SELECT} WHERE task_id = %s", (task_id_or_remote_id,))
         if not found:
             found = await self._query(
-                f"{_SELECT} WHERE remote_id = %s ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                f"{ops.SELECT} WHERE remote_id = %s ORDER BY created_at DESC, rowid DESC LIMIT 1",
                 (task_id_or_remote_id,),
             )
         return found[0] if found else None
@@ -333,28 +238,18 @@ class PostgresJournal:
             clauses.append("batch_id = %s")
             params.append(batch_id)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"{_SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT %s"
+        sql = f"{ops.SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT %s"
         return await self._query(sql, (*params, max(0, limit)))
 
     async def spent_since(self, ts: float) -> float:
         async with self._transaction() as conn:
-            return await self._spent(conn, ts)
-
-    @staticmethod
-    async def _spent(conn: psycopg.AsyncConnection[tuple[Any, ...]], ts: float) -> float:
-        row = await _one(
-            conn,
-            "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
-            f"WHERE created_at >= %s AND {MAY_BE_PAID}",
-            (ts,),
-        )
-        return float(row[0]) if row else 0.0
+            return await ops.spent(conn, ts)
 
     async def latest_refusals(self, error_kind: str, *, since: float) -> builtins.list[TaskRecord]:
         """As :meth:`veo_tools.journal.store.Journal.latest_refusals` (ties broken by ``rowid``,
         the insertion order this store keeps in a ``BIGSERIAL``)."""
         sql = (
-            f"{_SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = %s "
+            f"{ops.SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = %s "
             "AND t.created_at >= %s AND NOT EXISTS (SELECT 1 FROM tasks AS u "
             "WHERE u.model = t.model AND u.status != 'pending' AND (u.created_at > t.created_at "
             "OR (u.created_at = t.created_at AND u.rowid > t.rowid)))"
@@ -365,17 +260,7 @@ class PostgresJournal:
         """As :meth:`veo_tools.journal.store.Journal.recover_orphans`, with the owner rule of a
         journal shared by several machines."""
         async with self._transaction() as conn:
-            return await self._recover(conn, task_id)
-
-    @staticmethod
-    async def _recover(conn: psycopg.AsyncConnection[tuple[Any, ...]], task_id: str | None) -> int:
-        sql, params = orphan_candidates(task_id, "%s")
-        settled = orphan_settlements(await _all(conn, sql, params), shared=True)
-        if not settled:
-            return 0
-        async with conn.cursor() as cursor:
-            await cursor.executemany(SETTLE_ORPHAN.replace("?", "%s"), settled)
-        return len(settled)
+            return await ops.recover(conn, task_id)
 
     # --- batches -------------------------------------------------------------------------
 
@@ -392,25 +277,15 @@ class PostgresJournal:
         """As :meth:`veo_tools.journal.store.Journal.create_batch`: all of it or nothing, the
         budget judged under the lock every reserve takes, so no replica spends in between."""
         async with self._transaction() as conn:
-            await self._recover(conn, None)
-            await self._lock_requests(conn, tasks)
-            if budget is not None:
-                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_BUDGET,))
-            before = await self._spent(conn, budget[1]) if budget is not None else 0.0
-            await conn.execute(
-                "INSERT INTO batches (batch_id, created_at, items_json, status) "
-                "VALUES (%s, %s, %s, %s)",
-                (batch_id, created_at, json.dumps(items), status),
-            )
-            for index, (rec, dedupe_since) in enumerate(tasks):
-                await self._reserve(conn, rec, dedupe_since, None, (batch_id, index))
-            if budget is not None:
-                check_batch_budget(before, await self._spent(conn, budget[1]), budget[0])
+            await ops.record_batch(
+                conn, batch_id, items, created_at=created_at, status=status, tasks=tasks,
+                budget=budget,
+            )  # fmt: skip
         return BatchRecord(batch_id, created_at, items, status)
 
     async def get_batch(self, batch_id: str) -> BatchRecord | None:
         async with self._transaction() as conn:
-            row = await _one(
+            row = await ops.one(
                 conn,
                 "SELECT batch_id, created_at, items_json, status FROM batches WHERE batch_id = %s",
                 (batch_id,),
@@ -430,7 +305,7 @@ class PostgresJournal:
 
     async def batch_links(self, batch_id: str) -> dict[int, TaskRecord]:
         async with self._transaction() as conn:
-            rows = await _all(
+            rows = await ops.all_rows(
                 conn,
                 f"SELECT b.idx, {', '.join('t.' + c for c in COLUMNS)} FROM batch_items b "
                 "JOIN tasks t ON t.task_id = b.task_id WHERE b.batch_id = %s ORDER BY b.idx",
@@ -440,7 +315,7 @@ class PostgresJournal:
 
     async def batch_tasks(self, batch_id: str) -> builtins.list[TaskRecord]:
         return await self._query(
-            f"{_SELECT} WHERE batch_id = %s ORDER BY batch_index, created_at", (batch_id,)
+            f"{ops.SELECT} WHERE batch_id = %s ORDER BY batch_index, created_at", (batch_id,)
         )
 
     # --- shared workers (journal.work) -----------------------------------------------------
@@ -455,37 +330,13 @@ class PostgresJournal:
         owner: Owner,
     ) -> WorkClaim:
         async with self._transaction() as conn:
-            db = _work_db(conn)
+            db = ops.work_db(conn)
             return await work.claim_work(db, worker_id, caps, now=now, lease_s=lease_s, owner=owner)
 
     async def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
         async with self._transaction() as conn:
-            return await work.renew_leases(_work_db(conn), worker_id, task_ids, until=until)
+            return await work.renew_leases(ops.work_db(conn), worker_id, task_ids, until=until)
 
     async def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
         async with self._transaction() as conn:
-            await work.release_lease(_work_db(conn), worker_id, task_id, now=now)
-
-
-async def _one(
-    conn: psycopg.AsyncConnection[tuple[Any, ...]], sql: str, params: Sequence[object] = ()
-) -> tuple[Any, ...] | None:
-    return await (await conn.execute(sql, params)).fetchone()
-
-
-async def _all(
-    conn: psycopg.AsyncConnection[tuple[Any, ...]], sql: str, params: Sequence[object] = ()
-) -> builtins.list[tuple[Any, ...]]:
-    return await (await conn.execute(sql, params)).fetchall()
-
-
-def _work_db(conn: psycopg.AsyncConnection[tuple[Any, ...]]) -> work.Db:
-    """The shared-work statements on this transaction's connection."""
-
-    async def rows(sql: str, params: tuple[object, ...]) -> builtins.list[Any]:
-        return await _all(conn, sql, params)
-
-    async def run(sql: str, params: tuple[object, ...]) -> int:
-        return (await conn.execute(sql, params)).rowcount
-
-    return work.Db(rows, run, "postgres")
+            await work.release_lease(ops.work_db(conn), worker_id, task_id, now=now)

@@ -72,7 +72,8 @@ def safe_url(url: str) -> str:
 
 
 class PostgresJournal:
-    """The ledger in one PostgreSQL database. Thread-safe; shared by processes and hosts."""
+    """The ledger in one PostgreSQL database, shared by processes and hosts. Its pool belongs to
+    the event loop that opened it (like the service that owns it)."""
 
     def __init__(self, url: str, *, max_connections: int = 4, connect_timeout: float = 10.0):
         if psycopg is None:
@@ -87,12 +88,22 @@ class PostgresJournal:
         self._connect_timeout = connect_timeout
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]] | None = None
         self._opening = asyncio.Lock()
+        self._closed = False
 
     async def open(self) -> None:
         """Open the pool in the running loop and migrate the schema (once; idempotent)."""
+        await self._ready()
+
+    async def _ready(self) -> AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]:
+        """The open pool: opened here on first use, refused once the journal is closed."""
         async with self._opening:
+            if self._closed:
+                raise ConfigurationError(
+                    f"The PostgreSQL journal at {self.url} is closed (the service that owned it "
+                    "was closed): open a new service to use the journal again."
+                )
             if self._pool is not None:
-                return
+                return self._pool
             pool: AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
             pool = AsyncConnectionPool(
                 self._conninfo,
@@ -116,8 +127,10 @@ class PostgresJournal:
                 await pool.close()
                 raise
             self._pool = pool
+            return pool
 
     async def aclose(self) -> None:
+        self._closed = True
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
@@ -159,10 +172,8 @@ class PostgresJournal:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[psycopg.AsyncConnection[tuple[Any, ...]]]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        if self._pool is None:
-            await self.open()
-        assert self._pool is not None
-        async with self._pool.connection() as conn, conn.transaction():
+        pool = self._pool or await self._ready()
+        async with pool.connection() as conn, conn.transaction():
             yield conn
 
     async def _query(self, sql: str, params: tuple[object, ...] = ()) -> builtins.list[TaskRecord]:

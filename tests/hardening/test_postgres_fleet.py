@@ -180,5 +180,11 @@ async def test_replicas_and_workers_on_one_postgres_do_every_task_once_despite_a
     spent = sum(t.price_usd for t in tasks)
     assert round(sum(stats.billed_usd.values()), 2) <= round(spent, 2)
     report = json.loads(out)
-    # The survivor sent what the killed worker had not, and took over what it had in flight.
-    assert report["sent"] >= 100 and report["followed"] + report["interrupted"] >= 1, report
+    # The survivor sent exactly what the killed worker had not (each item is owned by the worker
+    # that claimed it), and took over what it had in flight.
+    items = [t for t in tasks if t.batch_id == batch_id]
+    by_doomed = sum(t.owner.pid == doomed.pid for t in items)
+    by_survivor = sum(t.owner.pid == survivor.pid for t in items)
+    assert len(items) == 200 and by_doomed >= 1, report
+    assert report["sent"] == by_survivor == len(items) - by_doomed, (report, by_doomed)
+    assert report["followed"] + report["interrupted"] >= 1, report

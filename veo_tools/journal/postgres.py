@@ -48,12 +48,10 @@ from veo_tools.journal.rules import (
 )
 from veo_tools.journal.schema import (
     COLUMNS,
-    MIGRATIONS,
     BatchRecord,
     TaskRecord,
     owner_fields,
     record_from_row,
-    statements_for,
 )
 
 try:
@@ -114,7 +112,8 @@ class PostgresJournal:
             )
             try:
                 await pool.open(wait=True, timeout=self._connect_timeout)
-                await self._migrate(pool)
+                async with pool.connection() as conn, conn.transaction():
+                    await ops.migrate(conn, self.url)
             except PoolTimeout:
                 await pool.close()
                 raise ConfigurationError(
@@ -145,29 +144,7 @@ class PostgresJournal:
     def __repr__(self) -> str:
         return f"PostgresJournal({self.url!r})"
 
-    # --- setup ---------------------------------------------------------------------------
-
-    async def _migrate(self, pool: AsyncConnectionPool[Any]) -> None:
-        async with pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (ops.LOCK_MIGRATE,))
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
-            )
-            row = await (await conn.execute("SELECT version FROM schema_version")).fetchone()
-            version = 0 if row is None else int(row[0])
-            if version > len(MIGRATIONS):
-                raise ConfigurationError(
-                    f"The journal at {self.url} has schema version {version}, newer than this "
-                    f"veo-tools understands ({len(MIGRATIONS)}). Upgrade veo-tools on this host "
-                    "(every replica and worker must run the same or a newer version)."
-                )
-            for step in MIGRATIONS[version:]:
-                for statement in statements_for(step, "postgres"):
-                    await conn.execute(statement)
-            if row is None:
-                await conn.execute("INSERT INTO schema_version VALUES (%s)", (len(MIGRATIONS),))
-            else:
-                await conn.execute("UPDATE schema_version SET version = %s", (len(MIGRATIONS),))
+    # --- transactions ----------------------------------------------------------------------
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[psycopg.AsyncConnection[tuple[Any, ...]]]:

@@ -12,11 +12,19 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from veo_tools.errors import InvalidRequestError
+from veo_tools.errors import ConfigurationError, InvalidRequestError
 from veo_tools.journal import work
 from veo_tools.journal.orphans import SETTLE_ORPHAN, orphan_candidates, orphan_settlements
 from veo_tools.journal.rules import check_batch_budget, check_budget
-from veo_tools.journal.schema import COLUMNS, MAY_BE_PAID, TaskRecord, check_values, record_from_row
+from veo_tools.journal.schema import (
+    COLUMNS,
+    MAY_BE_PAID,
+    MIGRATIONS,
+    TaskRecord,
+    check_values,
+    record_from_row,
+    statements_for,
+)
 
 try:
     import psycopg
@@ -30,6 +38,28 @@ LOCK_MIGRATE, LOCK_KEY, LOCK_FINGERPRINT, LOCK_BUDGET = 0x7E00, 0x7E01, 0x7E02, 
 
 def param(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
+
+
+async def migrate(conn: psycopg.AsyncConnection[tuple[Any, ...]], url: str) -> None:
+    """Bring the schema to this version, once, under the migration lock (two replicas starting
+    at once apply each step once). ``url``: the journal's address without its password."""
+    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
+    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = await (await conn.execute("SELECT version FROM schema_version")).fetchone()
+    version = 0 if row is None else int(row[0])
+    if version > len(MIGRATIONS):
+        raise ConfigurationError(
+            f"The journal at {url} has schema version {version}, newer than this "
+            f"veo-tools understands ({len(MIGRATIONS)}). Upgrade veo-tools on this host "
+            "(every replica and worker must run the same or a newer version)."
+        )
+    for step in MIGRATIONS[version:]:
+        for statement in statements_for(step, "postgres"):
+            await conn.execute(statement)
+    if row is None:
+        await conn.execute("INSERT INTO schema_version VALUES (%s)", (len(MIGRATIONS),))
+    else:
+        await conn.execute("UPDATE schema_version SET version = %s", (len(MIGRATIONS),))
 
 
 async def lock(conn: psycopg.AsyncConnection[tuple[Any, ...]], kind: int, key: str) -> None:

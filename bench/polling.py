@@ -111,12 +111,12 @@ async def _fixed_poller(svc: VeoService, task_id: str, interval: float, deadline
         k += 1
 
 
-def _tally(svc: VeoService, task_ids: list[str], scale: float) -> Tally:
+async def _tally(svc: VeoService, task_ids: list[str], scale: float) -> Tally:
     assert svc.sandbox is not None
     tally = Tally(submitted=len(task_ids))
     tally.status_requests = svc.sandbox.stats().requests.get("status", 0)
     for task_id in task_ids:
-        rec = svc.journal.get(task_id)
+        rec = await svc.journal.get(task_id)
         sim = svc.sandbox.find(rec.remote_id) if rec and rec.remote_id else None
         if rec is None or sim is None or rec.status != "completed" or rec.completed_at is None:
             tally.lag_by_task.append(None)
@@ -142,7 +142,7 @@ async def _submit(svc: VeoService, request: dict[str, Any], render_s: float | No
     view = await svc.generate(request)
     if render_s is not None:
         # Set before any status read: a sandbox task's state is a function of clock and render_s.
-        rec = svc.journal.get(view.task_id)
+        rec = await svc.journal.get(view.task_id)
         sim = svc.sandbox.find(rec.remote_id) if svc.sandbox and rec and rec.remote_id else None
         assert sim is not None, "the sandbox has no task for this submission"
         sim.render_s = render_s
@@ -210,7 +210,7 @@ async def run_family(
                     asyncio.create_task(_fixed_poller(fixed, task_id, interval, deadline))
                 )
             await asyncio.gather(*followers)
-        tallies = _tally(engine, ids[0], scale), _tally(fixed, ids[1], scale)
+        tallies = await _tally(engine, ids[0], scale), await _tally(fixed, ids[1], scale)
         return *tallies, probe.p95() / scale
 
 

@@ -141,7 +141,7 @@ async def list_tasks(ctx: AppContext, **arguments: Any) -> Annotated[CallToolRes
     state = _state(ctx)
     with _engine_errors(LIST_TASKS):
         request = _parse(ListTasksInput, arguments)
-        return task_list_result(state.require_service().list_tasks(request))
+        return task_list_result(await state.require_service().list_tasks(request))
 
 
 _READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, destructive_hint=False)

@@ -102,7 +102,7 @@ async def test_list_tasks_and_a_failed_over_task_fit_2_kb_in_mcp_and_langchain(
         assert routed.notes and routed.channel == "reverse"
         async with Client(create_server(service=service)) as client:
             listed = await client.call_tool("list_tasks", {})
-        tasks = service.list_tasks({})
+        tasks = await service.list_tasks({})
     structured = listed.structured_content or {}
     assert len(json.dumps(structured).encode()) <= RESULT_BUDGET
     # 12 takes, the routed one, and the create Official refused on the way (failed, not billed).

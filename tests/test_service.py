@@ -44,7 +44,7 @@ async def test_official_text_to_video_completes_and_downloads(sandbox_settings: 
         assert is_mp4(view.video_path)
         assert Path(view.video_path or "").parent == sandbox_settings.output_dir.resolve()
         assert view.video_path and view.video_path.endswith(f"{view.task_id}.mp4")
-        row = svc.journal.get(view.task_id)
+        row = await svc.journal.get(view.task_id)
         assert row is not None and row.status == "completed" and row.remote_id
         assert row.video_path == view.video_path
 
@@ -56,7 +56,7 @@ async def test_generate_without_wait_returns_a_recorded_queued_task(
         view = await svc.generate(OFFICIAL)
         assert view.status in ("queued", "in_progress")
         assert view.task_id in view.next_step and view.eta_s is not None
-        assert svc.journal.get(view.task_id) is not None
+        assert await svc.journal.get(view.task_id) is not None
 
 
 async def test_a_new_service_on_the_same_state_dir_finishes_the_task(
@@ -168,7 +168,7 @@ async def test_budget_guard_refuses_with_spent_cap_price_and_how_to_raise(
         message = str(exc.value)
         assert "0.3" in message and "0.5" in message and "VEO_TOOLS_BUDGET_USD" in message
         assert creates(svc) == 1
-        assert svc.list_tasks().spent_24h_usd == 0.3
+        assert (await svc.list_tasks()).spent_24h_usd == 0.3
 
 
 async def test_failed_tasks_do_not_count_against_the_budget(sandbox_settings: Settings) -> None:
@@ -185,7 +185,7 @@ async def test_bad_input_is_refused_before_any_request(sandbox_settings: Setting
             await svc.generate({**OFFICIAL, "seconds": 4, "resolution": "1080p"})
         with pytest.raises(InvalidRequestError, match="outside"):
             await svc.generate({**OFFICIAL, "images": ["/etc/passwd"]})
-        assert creates(svc) == 0 and svc.journal.list() == []
+        assert creates(svc) == 0 and await svc.journal.list() == []
 
 
 async def test_official_image_to_video_from_a_local_still(sandbox_settings: Settings) -> None:
@@ -230,7 +230,7 @@ async def test_closing_the_service_mid_stream_marks_the_task_interrupted(
     from veo_tools.journal.store import Journal
 
     with Journal(journal_path) as journal:
-        row = journal.get(view.task_id)
+        row = await journal.get(view.task_id)
     assert row is not None and row.status == "interrupted"
 
 
@@ -268,8 +268,8 @@ async def test_list_tasks_filters_by_status_and_reports_spend(sandbox_settings: 
     async with VeoService(sandbox_settings) as svc:
         await svc.generate({**OFFICIAL, "wait_seconds": 30})
         await svc.generate({**OFFICIAL, "prompt": "[sandbox:fail] y", "wait_seconds": 30})
-        everything = svc.list_tasks()
-        failed = svc.list_tasks({"status": "failed"})
+        everything = await svc.list_tasks()
+        failed = await svc.list_tasks({"status": "failed"})
     assert len(everything.tasks) == 2 and [t.status for t in failed.tasks] == ["failed"]
     assert everything.spent_24h_usd == 0.3
     assert all(isinstance(t, TaskView) for t in everything.tasks)
@@ -293,15 +293,15 @@ async def test_an_unwritable_output_dir_is_an_actionable_error(
         with pytest.raises(ConfigurationError, match="VEO_TOOLS_OUTPUT_DIR") as exc:
             await svc.generate({**OFFICIAL, "wait_seconds": 30})
         assert "is rendered" in str(exc.value)
-        (row,) = svc.journal.list()
+        (row,) = await svc.journal.list()
         assert row.status == "completed"
 
 
 async def test_reading_the_journal_needs_no_key_but_spending_does(tmp_path: Path) -> None:
     settings = Settings.from_env({}, state_dir=tmp_path / "state", output_dir=tmp_path / "out")
     async with VeoService(settings) as svc:
-        assert svc.list_tasks().tasks == []
+        assert (await svc.list_tasks()).tasks == []
         assert svc.recommend({"priority": "budget"}).channel == "reverse"
         with pytest.raises(ConfigurationError, match="APIYI_API_KEY"):
             await svc.generate(OFFICIAL)
-        assert svc.journal.list() == []
+        assert await svc.journal.list() == []

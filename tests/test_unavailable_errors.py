@@ -108,7 +108,7 @@ async def test_a_create_refused_as_unavailable_names_the_models_available_now(
     async with _service(sandbox_settings, {model: state}) as svc:
         with pytest.raises(ModelUnavailableError) as raised:
             await svc.generate(FLOWS[flow])
-        (row,) = svc.list_tasks().tasks
+        (row,) = (await svc.list_tasks()).tasks
     message = raised.value.message
     assert "Nothing was billed" in message and "Available now: " in message
     named = message.split("Available now: ", 1)[1]

@@ -128,11 +128,21 @@ class VeoService:
         )
         self._dedupe_window = dedupe_window_s
         self._batches = Batches(self._eng, dedupe_window_s)
-        self.journal.recover_orphans()
+        self._opened = False
         follow.sweep_stale_partials(self.settings.output_dir)
 
-    async def __aenter__(self) -> VeoService:
+    async def open(self) -> VeoService:
+        """Open the journal in the running loop (a PostgreSQL pool lives in the loop that
+        opened it) and settle the rows of processes that died. Idempotent; ``async with``
+        calls it, and a service used without it opens its journal on the first call."""
+        if not self._opened:
+            await self.journal.open()
+            await self.journal.recover_orphans()
+            self._opened = True
         return self
+
+    async def __aenter__(self) -> VeoService:
+        return await self.open()
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
@@ -145,7 +155,7 @@ class VeoService:
         if background:
             await asyncio.gather(*background, return_exceptions=True)
         await self._eng.http.aclose()
-        self.journal.close()
+        await self.journal.aclose()
 
     # ---- tools ---------------------------------------------------------------------------
 
@@ -201,7 +211,7 @@ class VeoService:
             sent = await failover.create(
                 self._eng, inp, dedupe_window=self._dedupe_window, within=follow.ANSWER_GRACE_S
             )
-        view = self._eng.view(sent.rec, deduplicated=sent.duplicate)
+        view = await self._eng.view(sent.rec, deduplicated=sent.duplicate)
         if wait > 0:
             # A duplicate with a wait waits for the task it stands for, like a fresh one. The
             # wait reads the journal afresh: keep what only the submission knew.
@@ -222,7 +232,7 @@ class VeoService:
     ) -> TaskView:
         """Make the final version of an earlier task on another channel/model (same prompt and
         frames where the target takes them); ``notes`` say what could not carry over."""
-        source = self._eng.get(task_id)
+        source = await self._eng.get(task_id)
         inp, notes = rerender_input(source, channel=channel, model=model, overrides=overrides)
         view = await self.generate(inp, wait_seconds=wait_seconds, on_progress=on_progress)
         view.notes = [f"Re-render of {source.task_id} ({source.model}).", *notes, *view.notes]
@@ -237,16 +247,16 @@ class VeoService:
         on_progress: ProgressCallback | None = None,
     ) -> TaskView:
         """The task's current state (asking the API once), optionally waiting and downloading."""
-        rec = follow.settle_orphan(self._eng, self._eng.get(task_id))
+        rec = await follow.settle_orphan(self._eng, await self._eng.get(task_id))
         if rec.status not in TERMINAL and wait_seconds > 0:
             return await self.wait(
                 rec.task_id, timeout=wait_seconds, download=download, on_progress=on_progress
             )
         return await follow.check(self._eng, rec.task_id, download=download)
 
-    def task_view(self, task_id: str) -> TaskView:
+    async def task_view(self, task_id: str) -> TaskView:
         """The task as the journal knows it, with no API call."""
-        return self._eng.view(self._eng.get(task_id))
+        return await self._eng.view(await self._eng.get(task_id))
 
     async def wait(
         self,
@@ -265,22 +275,24 @@ class VeoService:
         """Save a completed task's MP4 as ``<output_dir>/<task_id>.mp4`` (idempotent, atomic)."""
         return await follow.save_video(self._eng, task_id)
 
-    def list_tasks(self, request: ListTasksInput | Mapping[str, Any] | None = None) -> TaskList:
+    async def list_tasks(
+        self, request: ListTasksInput | Mapping[str, Any] | None = None
+    ) -> TaskList:
         inp = ListTasksInput.model_validate(request or {})
         statuses = ("queued", "pending", "submitting") if inp.status == "queued" else inp.status
-        self.journal.recover_orphans()
-        rows = self.journal.list(status=statuses, limit=inp.limit)
+        await self.journal.recover_orphans()
+        rows = await self.journal.list(status=statuses, limit=inp.limit)
         return TaskList(
-            tasks=[self._eng.view(r) for r in rows],
-            spent_24h_usd=round(self.journal.spent_since(self._eng.clock() - DAY_S), 2),
+            tasks=[await self._eng.view(r) for r in rows],
+            spent_24h_usd=round(await self.journal.spent_since(self._eng.clock() - DAY_S), 2),
             budget_usd=self.settings.budget_usd,
         )
 
     # ---- batches -------------------------------------------------------------------------
 
-    def plan_batch(self, items: Sequence[Any]) -> BatchPlan:
+    async def plan_batch(self, items: Sequence[Any]) -> BatchPlan:
         """Price a batch without submitting anything (a dry run)."""
-        return self._batches.plan(items)
+        return await self._batches.plan(items)
 
     @staticmethod
     def check_batch_item(item: BatchItemInput) -> None:
@@ -306,7 +318,7 @@ class VeoService:
         so a resume runs at the same caps.
         """
         self.settings.require_key()
-        batch_id, inputs = self._batches.create(items, concurrency)
+        batch_id, inputs = await self._batches.create(items, concurrency)
         return await self._batches.run(batch_id, inputs, concurrency, wait, on_progress)
 
     async def start_batch(
@@ -316,7 +328,7 @@ class VeoService:
         by ``resume_batch_id``) and, unless ``wait``, return at once with every item's task id."""
         inp = GenerateBatchInput.model_validate(request)
         if inp.resume_batch_id:
-            view = self.batch_status(inp.resume_batch_id)
+            view = await self.batch_status(inp.resume_batch_id)
             if view.status == "running" and not self._batches.tasks.get(view.batch_id):
                 raise InvalidRequestError(
                     Words(
@@ -343,15 +355,15 @@ class VeoService:
         """Carry on a batch cut short: nothing finished or possibly sent is submitted again.
         Without ``concurrency`` it runs at the caps the batch was started with."""
         self.settings.require_key()
-        inputs = self._batches.inputs(batch_id)
-        caps = self._batches.stored_caps(batch_id) if concurrency is None else concurrency
+        inputs = await self._batches.inputs(batch_id)
+        caps = await self._batches.stored_caps(batch_id) if concurrency is None else concurrency
         return await self._batches.run(batch_id, inputs, caps, wait, on_progress)
 
-    def enqueue_batch(self, items: Sequence[Any]) -> BatchView:
+    async def enqueue_batch(self, items: Sequence[Any]) -> BatchView:
         """Check, price and record a batch for shared workers (``veo-tools worker``) to run."""
         self.settings.require_key()
-        batch_id, _inputs = self._batches.create(items, status=WORKERS_BATCH)
-        return self._batches.status(batch_id)
+        batch_id, _inputs = await self._batches.create(items, status=WORKERS_BATCH)
+        return await self._batches.status(batch_id)
 
     async def run_worker(
         self,
@@ -372,17 +384,17 @@ class VeoService:
         )
         return await worker.run(exit_when_idle=exit_when_idle)
 
-    def batch_status(self, batch_id: str) -> BatchView:
+    async def batch_status(self, batch_id: str) -> BatchView:
         """Counts by status, spend, failed items with reasons, and one line per item."""
-        return self._batches.status(batch_id)
+        return await self._batches.status(batch_id)
 
-    def batch_task_views(self, view: BatchView) -> list[TaskView]:
+    async def batch_task_views(self, view: BatchView) -> list[TaskView]:
         """One ``TaskView`` per reserved item, in input order, from the journal (no API call)."""
         views = []
         for item in view.items:
-            rec = self.journal.get(item.task_id) if item.task_id else None
+            rec = await self.journal.get(item.task_id) if item.task_id else None
             if rec is not None:
-                views.append(self._eng.view(rec, deduplicated=item.deduplicated))
+                views.append(await self._eng.view(rec, deduplicated=item.deduplicated))
         return views
 
     async def follow_batch(
@@ -395,7 +407,7 @@ class VeoService:
         """Resume the batch in the background if no process is running it (finished or sent
         items are never sent again), then wait up to ``wait_seconds`` for it to end, calling
         ``on_progress`` with each summary. ``check`` only watches; this one may spend."""
-        if self._batches.status(batch_id).status == "incomplete":
+        if (await self._batches.status(batch_id)).status == "incomplete":
             self.settings.require_key()
         return await self._batches.follow(
             batch_id, wait_seconds=wait_seconds, on_progress=on_progress

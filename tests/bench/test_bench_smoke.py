@@ -100,6 +100,12 @@ def test_polling_bench_can_keep_the_sandboxs_own_random_draws() -> None:
 def test_journal_bench_measures_sqlite_and_postgres_side_by_side() -> None:
     journal = _load("journal")
     result = journal.main(["--tasks", "3"])
-    assert [row["store"] for row in result["stores"]] == ["SQLite (WAL)", "PostgreSQL"]
+    assert [row["store"] for row in result["stores"]] == [
+        "SQLite (WAL), inline",
+        "SQLite (WAL), to_thread",
+        "PostgreSQL (async pool)",
+    ]
     assert all(row["p50_ms"] > 0 and row["tasks_per_s"] > 0 for row in result["stores"])
+    assert all(row["loop_late_p99_ms"] >= 0 for row in result["stores"])
     assert result["latency_ratio"] > 0 and result["throughput_ratio"] > 0
+    assert result["thread_latency_ratio"] > 0 and result["thread_throughput_ratio"] > 0

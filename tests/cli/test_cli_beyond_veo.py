@@ -5,6 +5,7 @@ model with its protocol, price rule and availability."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def test_generate_json_makes_a_video_beyond_veo_and_records_its_price(
     assert view.billing == "billed" and view.video_path is not None
     assert Path(view.video_path).read_bytes() == sample_video()
     with Journal(Settings.from_env(sandbox=True).journal_dir / JOURNAL_FILENAME) as journal:
-        rec = journal.get(view.task_id)
+        rec = asyncio.run(journal.get(view.task_id))
     assert rec is not None and rec.price_usd == view.price_usd > 0
     if MODELS[model].price_rule == "per_second":
         seconds = int(flags[flags.index("--seconds") + 1])

@@ -71,7 +71,7 @@ async def test_dry_run_equals_the_real_spend(sandbox_settings: Settings) -> None
         {"prompt": "seeds", "channel": "official", "seeds": [1, 2]},
     ]
     async with VeoService(sandbox_settings) as svc:
-        plan = svc.plan_batch(batch)
+        plan = await svc.plan_batch(batch)
         assert svc.sandbox is not None and sum(svc.sandbox.stats().create_count.values()) == 0
         view = await svc.generate_batch(batch)
         billed = sum(svc.sandbox.stats().billed_usd.values())
@@ -98,7 +98,7 @@ async def test_an_invalid_item_stops_the_batch_before_anything_is_spent(
     async with VeoService(sandbox_settings) as svc:
         with pytest.raises(InvalidRequestError, match="Batch item 3"):
             await svc.generate_batch(batch)
-        assert svc.journal.list() == []
+        assert await svc.journal.list() == []
 
 
 async def test_the_budget_is_checked_for_the_whole_batch_first(sandbox_settings: Settings) -> None:
@@ -106,7 +106,7 @@ async def test_the_budget_is_checked_for_the_whole_batch_first(sandbox_settings:
     async with VeoService(settings) as svc:
         with pytest.raises(BudgetExceededError, match=r"batch costs \$1.50"):
             await svc.generate_batch(items(10))
-        assert svc.journal.list() == []
+        assert await svc.journal.list() == []
 
 
 async def test_identical_items_are_deduplicated_not_paid_twice(sandbox_settings: Settings) -> None:
@@ -126,7 +126,7 @@ async def test_a_batch_returns_at_once_when_not_waiting_and_check_status_follows
         view = await svc.generate_batch(items(6), wait=False)
         assert view.status == "running" and all(i.task_id for i in view.items)
         for _ in range(200):
-            view = svc.batch_status(view.batch_id)
+            view = await svc.batch_status(view.batch_id)
             if view.status == "completed":
                 break
             await _pause()
@@ -210,7 +210,7 @@ async def test_a_killed_batch_resumes_without_submitting_anything_twice(
     assert 15 <= created_before < 50
 
     with Journal.in_state_dir(state) as journal:
-        batch_id = journal.list(limit=1)[0].batch_id
+        batch_id = (await journal.list(limit=1))[0].batch_id
     assert batch_id
     settings = Settings.from_env(
         {}, api_key="sk-test", base_url=url, time_scale=0.005, state_dir=state, output_dir=out
@@ -233,7 +233,7 @@ async def test_a_batch_is_running_until_its_last_video_is_saved(
 ) -> None:
     async with VeoService(sandbox_settings) as svc:
         view = await svc.generate_batch(items(4), wait=False)
-        while (view := svc.batch_status(view.batch_id)).status == "running":
+        while (view := await svc.batch_status(view.batch_id)).status == "running":
             await _pause()
     assert view.status == "completed"
     assert all(i.video_path and Path(i.video_path).is_file() for i in view.items)
@@ -248,7 +248,7 @@ async def test_check_status_of_a_stopped_batch_resumes_it(sandbox_settings: Sett
         await _pause()
     # ``first`` closed with items still pending: nobody runs the batch any more.
     async with VeoService(settings, transport=StreamingASGITransport(app)) as second:
-        stopped = second.batch_status(view.batch_id)
+        stopped = await second.batch_status(view.batch_id)
         assert stopped.status == "incomplete" and "resume" in stopped.next_step
         seen: list[str] = []
         done = await second.follow_batch(
@@ -264,7 +264,7 @@ async def test_a_batch_item_can_be_a_rerender(sandbox_settings: Settings) -> Non
         view = await svc.generate_batch(
             [{"from_task_id": draft.task_id}, {"from_task_id": draft.task_id, "seed": 9}]
         )
-        (first, second) = (svc.journal.get(i.task_id or "") for i in view.items)
+        (first, second) = [await svc.journal.get(i.task_id or "") for i in view.items]
     assert view.status == "completed"
     assert first and second and first.model == "veo-3.1-generate-preview"
     assert first.prompt == second.prompt == "a kite"
@@ -293,8 +293,8 @@ async def test_dry_run_prices_rerender_items_as_they_will_be_sent(
 ) -> None:
     async with VeoService(sandbox_settings) as svc:
         draft = await svc.generate({"prompt": "a kite", "channel": "reverse", "wait_seconds": 30})
-        plan = svc.plan_batch([{"from_task_id": draft.task_id}])
+        plan = await svc.plan_batch([{"from_task_id": draft.task_id}])
         view = await svc.generate_batch([{"from_task_id": draft.task_id, "seed": 4}])
-        assert svc.task_view(view.items[0].task_id or "").seed == 4
+        assert (await svc.task_view(view.items[0].task_id or "")).seed == 4
     assert plan.items[0].model == "veo-3.1-generate-preview" and plan.total_usd == 1.2
     assert view.items[0].seed == 4

@@ -60,12 +60,12 @@ async def test_official_down_sends_an_unpinned_request_to_reverse_and_says_why(
         assert view.notes[0].startswith(f"{OFFICIAL_FAST} was refused as unavailable (")
         assert "no available channels" in view.notes[0]
         assert f"Sent to {REVERSE_FAST} instead; trade: $0.15 less per video" in view.notes[1]
-        refused = [t for t in svc.list_tasks().tasks if t.task_id != view.task_id]
+        refused = [t for t in (await svc.list_tasks()).tasks if t.task_id != view.task_id]
         assert [(t.model, t.status, t.billed) for t in refused] == [
             (OFFICIAL_FAST, "failed", False)
         ]
         assert refused[0].error is not None and refused[0].error.kind == "model_unavailable"
-        assert svc.list_tasks().spent_24h_usd == 0.15
+        assert (await svc.list_tasks()).spent_24h_usd == 0.15
         s = stats(svc)
     assert s.requests["create"] == 2 and s.create_count == {"official": 0, "reverse": 1}
     assert s.billed_usd == {"official": 0.0, "reverse": 0.15}
@@ -95,10 +95,10 @@ async def test_both_channels_down_tries_each_candidate_once_and_bills_nothing(
         message = str(exc.value)
         assert message.startswith("No model that serves this request as asked is available")
         assert "Nothing was billed" in message and "veo-tools models --refresh" in message
-        rows = svc.list_tasks().tasks
+        rows = (await svc.list_tasks()).tasks
         assert sorted(t.model for t in rows) == sorted(m.id for m in variants("16:9", False))
         assert all(t.status == "failed" and not t.billed for t in rows)
-        assert svc.list_tasks().spent_24h_usd == 0
+        assert (await svc.list_tasks()).spent_24h_usd == 0
         s = stats(svc)
     assert s.requests["create"] == 4 and sum(s.create_count.values()) == 0
 
@@ -120,7 +120,7 @@ async def test_a_pinned_request_never_fails_over_and_names_what_would_serve_it(
         message = str(exc.value)
         assert f"Not failed over, because the request pins {what}" in message
         assert REVERSE_FAST in message and "drop `model` and `channel`" in message
-        (row,) = svc.list_tasks().tasks
+        (row,) = (await svc.list_tasks()).tasks
         assert row.status == "failed" and not row.billed and row.error is not None
         assert row.error.kind == "model_unavailable"
         s = stats(svc)
@@ -150,7 +150,7 @@ async def test_the_refused_row_is_not_counted_against_the_budget(
     async with VeoService(settings, sandbox_config=config) as svc:
         view = await svc.generate({**PROMPT, "priority": "budget"})
         assert view.model == OFFICIAL_FAST and view.status != "failed"
-        assert svc.list_tasks().spent_24h_usd == 0.3
+        assert (await svc.list_tasks()).spent_24h_usd == 0.3
 
 
 async def test_the_budget_refuses_a_dearer_candidate_which_is_skipped_not_sent(
@@ -165,7 +165,7 @@ async def test_the_budget_refuses_a_dearer_candidate_which_is_skipped_not_sent(
         assert f"{OFFICIAL_FAST} was skipped: Budget guard" in message
         assert f"{REVERSE_FAST} was refused as unavailable" in message
         assert "veo-3.1-landscape was skipped: Budget guard" in message
-        assert svc.list_tasks().spent_24h_usd == 0
+        assert (await svc.list_tasks()).spent_24h_usd == 0
         s = stats(svc)
     assert s.create_count == {"official": 0, "reverse": 0}
     assert s.requests["create"] == 1  # only Reverse fast left; the dearer ones were not sent
@@ -191,7 +191,7 @@ async def test_an_unknown_outcome_stops_the_failover_nothing_is_sent_twice(
     async with VeoService(settings, sandbox_config=config) as svc:
         with pytest.raises(SubmitOutcomeUnknownError):
             await svc.generate(PROMPT)
-        (row,) = svc.list_tasks().tasks
+        (row,) = (await svc.list_tasks()).tasks
         assert row.status == "interrupted" and row.model == OFFICIAL_FAST
         assert stats(svc).requests["create"] == 1
 
@@ -222,7 +222,7 @@ async def test_a_known_outage_is_routed_around_before_anything_is_sent(
     ) as svc:
         view = await svc.generate(PROMPT)
         assert view.model == REVERSE_FAST
-        assert len(svc.list_tasks().tasks) == 1
+        assert len((await svc.list_tasks()).tasks) == 1
         assert stats(svc).requests["create"] == 1
 
 
@@ -235,7 +235,7 @@ async def test_the_idempotency_key_moves_to_the_model_that_took_the_request(
         again = await svc.generate({**PROMPT, "idempotency_key": "take-1"})
         assert again.deduplicated and again.task_id == view.task_id
         assert view.model == REVERSE_FAST
-        assert svc.journal.get(view.task_id).idempotency_key == "take-1"  # type: ignore[union-attr]
+        assert (await svc.journal.get(view.task_id)).idempotency_key == "take-1"  # type: ignore[union-attr]
         assert stats(svc).create_count["reverse"] == 1
 
 

@@ -15,14 +15,14 @@ async def test_an_enqueued_batch_is_run_by_a_worker_and_each_item_is_sent_once(
 ) -> None:
     items = [{"prompt": f"worker clip {i}", "channel": "reverse"} for i in range(4)]
     async with VeoService(sandbox_settings) as svc:
-        view = svc.enqueue_batch(items)
-        batch = svc.journal.get_batch(view.batch_id)
+        view = await svc.enqueue_batch(items)
+        batch = await svc.journal.get_batch(view.batch_id)
         assert batch is not None and batch.status == WORKERS_BATCH  # recorded for workers at once
-        assert svc.batch_status(view.batch_id).status == "running"  # workers will run it
+        assert (await svc.batch_status(view.batch_id)).status == "running"  # workers will run it
         report = await svc.run_worker(concurrency=2, poll_s=0.01, exit_when_idle=True)
-        done = svc.batch_status(view.batch_id)
+        done = await svc.batch_status(view.batch_id)
         stats = svc.sandbox.stats() if svc.sandbox else None
-        tasks = svc.journal.batch_tasks(view.batch_id)
+        tasks = await svc.journal.batch_tasks(view.batch_id)
     assert (report.sent, report.interrupted) == (4, 0)
     assert done.status == "completed" and done.counts == {"completed": 4}
     assert all(Path(t.video_path or "").is_file() for t in tasks)

@@ -125,7 +125,7 @@ async def test_a_video_beyond_veo_is_made_saved_priced_and_billed_through_each_f
     assert video.read_bytes() == sandbox.video  # complete, and checked as an MP4 on the way
     assert started.data["price_usd"] == pytest.approx(estimated_price(flow))  # before paying
     with Journal(settings.journal_dir / JOURNAL_FILENAME) as journal:
-        rec = journal.get(task_id)
+        rec = await journal.get(task_id)
     assert rec is not None and rec.billed is None  # the usual rule: a finished video is paid
     price = rec.price_usd
     assert done.data["price_usd"] == price

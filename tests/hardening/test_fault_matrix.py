@@ -143,9 +143,9 @@ async def test_refused_creates_raise_a_typed_error_and_leave_the_journal_consist
         with pytest.raises(exc) as raised:
             await svc.generate(ASYNC[flow])
         assert raised.value.message and "sk-" not in raised.value.message
-        (row,) = svc.journal.list()
+        (row,) = await svc.journal.list()
         assert row.status == status and row.error_kind
-        assert not svc.list_tasks().tasks[0].billed or status == "interrupted"
+        assert not (await svc.list_tasks()).tasks[0].billed or status == "interrupted"
         _assert_clean(svc, sandbox_settings.output_dir)
 
 
@@ -180,7 +180,7 @@ async def test_a_grok_moderation_block_is_failed_and_billed_as_the_api_says(
         assert view.status == "failed" and view.billed and view.billing == "billed"
         assert view.error is not None and view.error.kind == "content_policy"
         assert "billed" in view.next_step and "rephrase" in view.next_step
-        assert svc.list_tasks().spent_24h_usd == round(view.price_usd, 2)
+        assert (await svc.list_tasks()).spent_24h_usd == round(view.price_usd, 2)
         _assert_clean(svc, sandbox_settings.output_dir)
 
 
@@ -265,7 +265,7 @@ async def test_connection_refused_for_good_is_a_network_error_with_nothing_sent(
     async with svc:
         with pytest.raises(errors.TransportError) as raised:
             await svc.generate(ASYNC["official"])
-        (row,) = svc.journal.list()
+        (row,) = await svc.journal.list()
     assert raised.value.retryable and row.status == "failed"
     assert sum(app.state.sandbox.stats().create_count.values()) == 0  # type: ignore[attr-defined]
 
@@ -350,12 +350,12 @@ async def test_a_model_or_channel_that_went_away_is_model_unavailable_and_never_
             view = await svc.generate({**ASYNC[flow], "wait_seconds": 30})
         except errors.ModelUnavailableError as exc:
             assert state in ("retired_at_create", "outage") and "sk-" not in exc.message
-            view = svc.list_tasks().tasks[0]
+            view = (await svc.list_tasks()).tasks[0]
         assert view.status == "failed" and not view.billed
         assert view.error is not None and view.error.kind == "model_unavailable"
         assert view.next_step.startswith(f"{model} is unavailable now")
         assert "Available now: " in view.next_step  # the other channel is up
-        (row,) = svc.journal.list()
+        (row,) = await svc.journal.list()
         assert row.status == "failed" and row.error_kind == "model_unavailable"
         assert svc.sandbox is not None and sum(svc.sandbox.stats().billed_usd.values()) == 0
         _assert_clean(svc, sandbox_settings.output_dir)
@@ -406,9 +406,9 @@ async def test_a_create_that_never_left_is_failed_not_billed_and_not_counted(
             except errors.VeoError as raised:
                 assert not isinstance(raised, errors.SubmitOutcomeUnknownError)
                 assert "may be billed" not in raised.message and "secret" not in raised.message
-                view = svc.list_tasks().tasks[0]
+                view = (await svc.list_tasks()).tasks[0]
             assert view.status == "failed" and not view.billed and not view.deduplicated
-            listed = svc.list_tasks()
+            listed = await svc.list_tasks()
             assert len(listed.tasks) == attempt and listed.spent_24h_usd == 0
     assert sum(app.state.sandbox.stats().create_count.values()) == 0  # type: ignore[attr-defined]
 
@@ -515,9 +515,9 @@ async def test_a_create_rate_limited_for_long_fails_at_once_without_sleeping_or_
         with pytest.raises(errors.RateLimitError, match="Wait 2 min") as raised:
             await svc.generate(ASYNC["official"])
         assert time.monotonic() - started < 2 and sleeps == []
-        (row,) = svc.journal.list()
+        (row,) = await svc.journal.list()
         assert row.status == "failed" and row.error_kind == "rate_limited"
-        assert raised.value.retry_after == 120 and not svc.list_tasks().tasks[0].billed
+        assert raised.value.retry_after == 120 and not (await svc.list_tasks()).tasks[0].billed
         assert svc.sandbox is not None and sum(svc.sandbox.stats().create_count.values()) == 0
 
 
@@ -548,7 +548,7 @@ async def test_a_key_echoed_in_a_video_url_is_never_stored_shown_or_logged(
         Path(view.video_path).unlink()  # fetched again from the stored (redacted) URL
         transport.urls.clear()
         again = await svc.check_status(view.task_id)
-        rows = svc.journal.list()
+        rows = await svc.journal.list()
     assert again.video_path and Path(again.video_path).is_file()
     assert transport.urls[-1] == f"{view.video_url}".replace("[redacted]", key)
     assert view.status == "completed" and view.video_path

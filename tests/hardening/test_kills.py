@@ -6,12 +6,14 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -161,7 +163,7 @@ async def test_a_download_killed_midway_is_finished_by_the_next_run(
             video_url=f"{slow_video_host}/v.mp4",
             completed_at=time.time(),
         )
-        journal.insert(rec)
+        await journal.insert(rec)
     child = _child("http://127.0.0.1:9", "1", str(state), str(out), "download", rec.task_id)
     _wait_for(lambda: any(p.stat().st_size > 256 * 1024 for p in out.glob(".*.part-*")))
     child.send_signal(signal.SIGKILL)
@@ -188,8 +190,12 @@ async def test_a_stream_killed_midway_is_interrupted_not_lost(
     def streaming() -> bool:
         if not (state / "journal.sqlite3").exists():
             return False
-        with Journal.in_state_dir(state) as journal:
-            return any(t.status == "in_progress" for t in journal.list())
+        try:  # read as another process would, while the child may still be creating the file
+            with closing(sqlite3.connect(state / "journal.sqlite3")) as conn:
+                row = conn.execute("SELECT 1 FROM tasks WHERE status = 'in_progress'").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        return row is not None
 
     _wait_for(streaming)
     child.send_signal(signal.SIGKILL)
@@ -198,7 +204,7 @@ async def test_a_stream_killed_midway_is_interrupted_not_lost(
         {}, api_key="sk-test", base_url=loopback_sandbox, state_dir=state, output_dir=out
     )
     async with VeoService(settings) as svc:
-        (task,) = svc.list_tasks().tasks
+        (task,) = (await svc.list_tasks()).tasks
         view = await svc.check_status(task.task_id)
     assert view.status == "interrupted" and view.error is not None
     assert "Do not resubmit" in view.next_step
@@ -214,7 +220,7 @@ async def test_a_create_killed_while_waiting_for_its_answer_is_interrupted_every
     child.send_signal(signal.SIGKILL)
     child.wait()
     with Journal.in_state_dir(state) as journal:
-        (row,) = journal.list()
+        (row,) = await journal.list()
     assert row.status in ("submitting", "in_progress")  # as the killed process left it
 
     settings = Settings.from_env(
@@ -236,7 +242,7 @@ async def test_a_create_killed_while_waiting_for_its_answer_is_interrupted_every
             "interrupted",
         )
         assert "Do not resubmit" in view.next_step
-        listed = svc.list_tasks()
+        listed = await svc.list_tasks()
         assert [t.status for t in listed.tasks] == ["interrupted"]
         assert listed.spent_24h_usd == row.price_usd  # it may be billed: it still counts
         again = await svc.generate({"prompt": "a kite", **_FLOW_ARGS[flow]})

@@ -56,7 +56,7 @@ async def test_two_hundred_generations_all_complete_with_no_duplicates_or_errors
 
     async with VeoService(_settings(url, tmp_path)) as svc:
         ids = await asyncio.gather(*(one(svc, i) for i in range(200)))
-        tasks = svc.journal.list(limit=1000)
+        tasks = await svc.journal.list(limit=1000)
     assert len(set(ids)) == 200 and len(tasks) == 200
     assert {t.status for t in tasks} == {"completed"}
     assert sum(sandbox.stats().create_count.values()) == 200
@@ -98,6 +98,6 @@ def test_two_processes_sharing_one_journal_both_submit_safely(
     ]
     assert [c.wait(timeout=120) for c in children] == [0, 0]
     with Journal.in_state_dir(tmp_path / "state") as journal:
-        tasks = journal.list(limit=1000)
+        tasks = asyncio.run(journal.list(limit=1000))
     assert len(tasks) == 50 and {t.status for t in tasks} == {"completed"}
     assert sandbox.stats().create_count["reverse"] == 50

@@ -32,9 +32,9 @@ class SpendingNeighbour(Journal):
     file (another process) commit a $0.90 task: the race between the budget check and the
     reservation, made deterministic."""
 
-    def create_batch(self, *args: Any, **kwargs: Any) -> Any:
+    async def create_batch(self, *args: Any, **kwargs: Any) -> Any:
         with Journal(self.path) as other:
-            other.insert(
+            await other.insert(
                 TaskRecord(
                     task_id=new_task_id(),
                     channel="official",
@@ -47,7 +47,7 @@ class SpendingNeighbour(Journal):
                     status="queued",
                 )
             )
-        return super().create_batch(*args, **kwargs)
+        return await super().create_batch(*args, **kwargs)
 
 
 async def test_a_batch_refused_because_another_process_spent_meanwhile_leaves_nothing_behind(
@@ -56,13 +56,13 @@ async def test_a_batch_refused_because_another_process_spent_meanwhile_leaves_no
     journal = SpendingNeighbour.in_state_dir(sandbox_settings.journal_dir)
     settings = Settings.from_env({}, **{**_fields(sandbox_settings), "budget_usd": 1.0})
     async with VeoService(settings, journal=journal) as svc:
-        assert svc.plan_batch(BATCH).total_usd <= 1.0  # affordable when checked
+        assert (await svc.plan_batch(BATCH)).total_usd <= 1.0  # affordable when checked
         with pytest.raises(BudgetExceededError, match="batch") as raised:
             await svc.generate_batch(BATCH, wait=False)
         assert "Nothing was submitted" in raised.value.message
-        (only,) = svc.journal.list(limit=100)
+        (only,) = await svc.journal.list(limit=100)
         assert only.prompt == "the other process"  # no hidden pending items, no half batch
-        assert svc.list_tasks().spent_24h_usd == 0.9
+        assert (await svc.list_tasks()).spent_24h_usd == 0.9
         assert svc.sandbox is not None and sum(svc.sandbox.stats().create_count.values()) == 0
 
 

@@ -271,7 +271,7 @@ async def test_errors_never_carry_the_key_even_when_the_server_echoes_it(
     ) as service:
         with pytest.raises(VeoError) as caught:
             await service.generate({"prompt": "a paper boat", "channel": "reverse"})
-        listed = service.list_tasks().model_dump_json()
+        listed = (await service.list_tasks()).model_dump_json()
     error = caught.value
     shown = [str(error), repr(error), error.message, *map(str, error.args), listed]
     shown.append("".join(traceback.format_exception(error)))  # chained causes included
@@ -298,7 +298,7 @@ async def test_a_failed_task_whose_reason_echoes_the_key_is_stored_and_shown_red
     ) as service:
         view = await service.generate({"prompt": "a paper boat", "channel": "reverse"})
         view = await service.check_status(view.task_id)
-        listed = service.list_tasks().model_dump_json()
+        listed = (await service.list_tasks()).model_dump_json()
     assert view.status == "failed" and view.error is not None
     assert "upstream refused the request made with" in view.error.message
     assert key not in view.model_dump_json() and key not in listed
@@ -332,7 +332,7 @@ async def test_a_stream_that_echoes_the_key_in_progress_and_failure_shows_it_now
             {"prompt": "a paper boat", "channel": "reverse", "mode": "stream", "wait_seconds": 5},
             on_progress=lambda event: progress.append(event.message),
         )
-        listed = service.list_tasks().model_dump_json()
+        listed = (await service.list_tasks()).model_dump_json()
     assert view.status == "failed" and view.error is not None
     assert "is not allowed" in view.error.message
     assert any("40%" in message for message in progress)

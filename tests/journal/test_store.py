@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +38,13 @@ T0 = 1_700_000_000.0
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def journal(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+async def journal(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
     """Every store behind the journal interface: this suite is the contract both keep."""
     if request.param == "postgres":
         store: JournalStore = PostgresJournal(request.getfixturevalue("postgres_url"))
     else:
         store = Journal(tmp_path / "state" / JOURNAL_FILENAME)
-    with store as j:
+    async with store as j:
         yield j
 
 
@@ -83,94 +84,100 @@ def test_journal_creates_parent_dirs_and_is_in_wal_mode(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_inserted_task_reads_back_by_local_id_and_by_remote_id(journal: JournalStore) -> None:
+async def test_inserted_task_reads_back_by_local_id_and_by_remote_id(journal: JournalStore) -> None:
     rec = record(remote_id="video_abc", error_retryable=True, batch_index=None)
-    journal.insert(rec)
-    assert journal.get(rec.task_id) == rec
-    assert journal.get("video_abc") == rec
-    assert journal.get("unknown") is None
+    await journal.insert(rec)
+    assert await journal.get(rec.task_id) == rec
+    assert await journal.get("video_abc") == rec
+    assert await journal.get("unknown") is None
 
 
 def test_new_record_updated_at_defaults_to_created_at() -> None:
     assert record().updated_at == T0
 
 
-def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: JournalStore) -> None:
+async def test_update_sets_fields_and_updated_at_and_returns_the_row(journal: JournalStore) -> None:
     rec = record()
-    journal.insert(rec)
-    updated = journal.update(rec.task_id, status="completed", progress=100, video_url="https://v")
+    await journal.insert(rec)
+    updated = await journal.update(
+        rec.task_id, status="completed", progress=100, video_url="https://v"
+    )
     assert (updated.status, updated.progress, updated.video_url) == ("completed", 100, "https://v")
     assert updated.updated_at > T0
-    assert journal.get(rec.task_id) == updated
+    assert await journal.get(rec.task_id) == updated
 
 
-def test_update_refuses_unknown_fields_and_bad_status(journal: JournalStore) -> None:
+async def test_update_refuses_unknown_fields_and_bad_status(journal: JournalStore) -> None:
     rec = record()
-    journal.insert(rec)
+    await journal.insert(rec)
     with pytest.raises(TypeError, match="nonsense"):
-        journal.update(rec.task_id, nonsense=1)
+        await journal.update(rec.task_id, nonsense=1)
     with pytest.raises(ValueError, match="status must be one of"):
-        journal.update(rec.task_id, status="done")
+        await journal.update(rec.task_id, status="done")
 
 
-def test_update_of_unknown_task_raises_task_not_found(journal: JournalStore) -> None:
+async def test_update_of_unknown_task_raises_task_not_found(journal: JournalStore) -> None:
     with pytest.raises(TaskNotFoundError, match="list_tasks"):
-        journal.update("veo_0000000000000000", status="failed")
+        await journal.update("veo_0000000000000000", status="failed")
 
 
-def test_insert_of_same_task_id_twice_is_refused(journal: JournalStore) -> None:
+async def test_insert_of_same_task_id_twice_is_refused(journal: JournalStore) -> None:
     rec = record()
-    journal.insert(rec)
+    await journal.insert(rec)
     with pytest.raises(InvalidRequestError, match="clashes"):
-        journal.insert(rec)
+        await journal.insert(rec)
 
 
-def test_list_returns_newest_first_with_status_batch_and_limit_filters(
+async def test_list_returns_newest_first_with_status_batch_and_limit_filters(
     journal: JournalStore,
 ) -> None:
-    journal.create_batch("b1", [{"prompt": "x"}], created_at=T0)
+    await journal.create_batch("b1", [{"prompt": "x"}], created_at=T0)
     recs = [
         record(created_at=T0 + i, status="failed" if i % 2 else "queued", batch_id="b1")
         for i in range(5)
     ]
     recs.append(record(created_at=T0 + 10))
     for rec in recs:
-        journal.insert(rec)
-    assert [r.task_id for r in journal.list()] == [r.task_id for r in reversed(recs)]
-    assert [r.created_at for r in journal.list(status="failed")] == [T0 + 3, T0 + 1]
-    assert len(journal.list(batch_id="b1")) == 5
-    assert len(journal.list(limit=2)) == 2
+        await journal.insert(rec)
+    assert [r.task_id for r in await journal.list()] == [r.task_id for r in reversed(recs)]
+    assert [r.created_at for r in await journal.list(status="failed")] == [T0 + 3, T0 + 1]
+    assert len(await journal.list(batch_id="b1")) == 5
+    assert len(await journal.list(limit=2)) == 2
 
 
-def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(
+async def test_spent_since_counts_every_task_that_may_be_paid_but_not_failed(
     journal: JournalStore,
 ) -> None:
     for status in ("submitting", "queued", "in_progress", "completed", "interrupted", "failed"):
-        journal.insert(record(status=status, price_usd=1.0, created_at=T0 + 100))
-    journal.insert(record(status="completed", price_usd=50.0, created_at=T0))
-    assert journal.spent_since(T0 + 1) == pytest.approx(5.0)
-    assert journal.spent_since(T0) == pytest.approx(55.0)
-    assert journal.spent_since(T0 + 1000) == 0.0
+        await journal.insert(record(status=status, price_usd=1.0, created_at=T0 + 100))
+    await journal.insert(record(status="completed", price_usd=50.0, created_at=T0))
+    assert await journal.spent_since(T0 + 1) == pytest.approx(5.0)
+    assert await journal.spent_since(T0) == pytest.approx(55.0)
+    assert await journal.spent_since(T0 + 1000) == 0.0
 
 
-def test_spent_since_follows_what_the_api_said_about_the_bill(journal: JournalStore) -> None:
+async def test_spent_since_follows_what_the_api_said_about_the_bill(journal: JournalStore) -> None:
     # A Grok moderation block is failed and billed; a task the API says it did not bill is not.
     blocked = record(status="failed", error_kind="content_policy", billed=True, price_usd=0.56)
-    journal.insert(blocked)
-    journal.insert(record(status="completed", billed=False, price_usd=2.0, fingerprint="fp-2"))
-    journal.insert(record(status="failed", billed=False, price_usd=4.0, fingerprint="fp-3"))
-    assert journal.spent_since(T0) == pytest.approx(0.56)
-    assert journal.get(blocked.task_id).billed is True  # type: ignore[union-attr]
+    await journal.insert(blocked)
+    await journal.insert(
+        record(status="completed", billed=False, price_usd=2.0, fingerprint="fp-2")
+    )
+    await journal.insert(record(status="failed", billed=False, price_usd=4.0, fingerprint="fp-3"))
+    assert await journal.spent_since(T0) == pytest.approx(0.56)
+    assert (await journal.get(blocked.task_id)).billed is True  # type: ignore[union-attr]
 
 
-def test_the_bill_the_api_reported_is_kept_and_budgets_count_it(journal: JournalStore) -> None:
+async def test_the_bill_the_api_reported_is_kept_and_budgets_count_it(
+    journal: JournalStore,
+) -> None:
     rec = record(status="in_progress", price_usd=0.8)
-    journal.insert(rec)
-    assert journal.get(rec.task_id).billed is None  # type: ignore[union-attr]
-    journal.update(rec.task_id, status="failed", error_kind="content_policy", billed=True)
-    assert journal.get(rec.task_id).billed is True  # type: ignore[union-attr]
+    await journal.insert(rec)
+    assert (await journal.get(rec.task_id)).billed is None  # type: ignore[union-attr]
+    await journal.update(rec.task_id, status="failed", error_kind="content_policy", billed=True)
+    assert (await journal.get(rec.task_id)).billed is True  # type: ignore[union-attr]
     with pytest.raises(BudgetExceededError):
-        journal.reserve(
+        await journal.reserve(
             record(price_usd=0.5, fingerprint="fp-9"), dedupe_since=None, budget=(1.0, T0 - 1)
         )
 
@@ -178,82 +185,88 @@ def test_the_bill_the_api_reported_is_kept_and_budgets_count_it(journal: Journal
 # --- reserve --------------------------------------------------------------------------------
 
 
-def test_reserve_returns_recent_task_with_same_fingerprint(journal: JournalStore) -> None:
-    first, dup = journal.reserve(record(), dedupe_since=T0 - 900)
+async def test_reserve_returns_recent_task_with_same_fingerprint(journal: JournalStore) -> None:
+    first, dup = await journal.reserve(record(), dedupe_since=T0 - 900)
     assert dup is False
-    again, dup = journal.reserve(record(created_at=T0 + 60), dedupe_since=T0 + 60 - 900)
+    again, dup = await journal.reserve(record(created_at=T0 + 60), dedupe_since=T0 + 60 - 900)
     assert dup is True and again.task_id == first.task_id
-    assert len(journal.list()) == 1
+    assert len(await journal.list()) == 1
 
 
-def test_reserve_returns_newest_of_several_matching_tasks(journal: JournalStore) -> None:
-    journal.insert(record(created_at=T0))
+async def test_reserve_returns_newest_of_several_matching_tasks(journal: JournalStore) -> None:
+    await journal.insert(record(created_at=T0))
     newest = record(created_at=T0 + 5)
-    journal.insert(newest)
-    found, dup = journal.reserve(record(created_at=T0 + 6), dedupe_since=T0 - 1)
+    await journal.insert(newest)
+    found, dup = await journal.reserve(record(created_at=T0 + 6), dedupe_since=T0 - 1)
     assert dup and found.task_id == newest.task_id
 
 
-def test_reserve_inserts_when_matching_task_is_older_than_window(journal: JournalStore) -> None:
-    journal.insert(record(created_at=T0))
-    _, dup = journal.reserve(record(created_at=T0 + 1000), dedupe_since=T0 + 100)
-    assert dup is False and len(journal.list()) == 2
+async def test_reserve_inserts_when_matching_task_is_older_than_window(
+    journal: JournalStore,
+) -> None:
+    await journal.insert(record(created_at=T0))
+    _, dup = await journal.reserve(record(created_at=T0 + 1000), dedupe_since=T0 + 100)
+    assert dup is False and len(await journal.list()) == 2
 
 
-def test_reserve_does_not_deduplicate_failed_tasks(journal: JournalStore) -> None:
-    journal.insert(record(status="failed"))
+async def test_reserve_does_not_deduplicate_failed_tasks(journal: JournalStore) -> None:
+    await journal.insert(record(status="failed"))
     fresh = record(created_at=T0 + 1)
-    got, dup = journal.reserve(fresh, dedupe_since=T0 - 900)
+    got, dup = await journal.reserve(fresh, dedupe_since=T0 - 900)
     assert dup is False and got.task_id == fresh.task_id
 
 
-def test_reserve_without_window_inserts_even_when_fingerprint_matches(
+async def test_reserve_without_window_inserts_even_when_fingerprint_matches(
     journal: JournalStore,
 ) -> None:
-    journal.insert(record())
-    _, dup = journal.reserve(record(created_at=T0 + 1), dedupe_since=None)
-    assert dup is False and len(journal.list()) == 2
+    await journal.insert(record())
+    _, dup = await journal.reserve(record(created_at=T0 + 1), dedupe_since=None)
+    assert dup is False and len(await journal.list()) == 2
 
 
-def test_reserve_finds_same_idempotency_key_at_any_age_and_status(journal: JournalStore) -> None:
+async def test_reserve_finds_same_idempotency_key_at_any_age_and_status(
+    journal: JournalStore,
+) -> None:
     old = record(idempotency_key="take-1", status="failed", fingerprint="other", created_at=0.0)
-    journal.insert(old)
-    got, dup = journal.reserve(record(idempotency_key="take-1"), dedupe_since=None)
+    await journal.insert(old)
+    got, dup = await journal.reserve(record(idempotency_key="take-1"), dedupe_since=None)
     assert dup is True and got.task_id == old.task_id
-    _, dup = journal.reserve(record(idempotency_key="take-2", fingerprint="x"), dedupe_since=None)
+    _, dup = await journal.reserve(
+        record(idempotency_key="take-2", fingerprint="x"), dedupe_since=None
+    )
     assert dup is False
 
 
-def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: JournalStore) -> None:
-    journal.insert(record(price_usd=0.9, fingerprint="a"))
+async def test_reserve_refuses_a_task_that_would_exceed_the_budget(journal: JournalStore) -> None:
+    await journal.insert(record(price_usd=0.9, fingerprint="a"))
     with pytest.raises(BudgetExceededError, match="VEO_TOOLS_BUDGET_USD") as info:
-        journal.reserve(
+        await journal.reserve(
             record(price_usd=0.3, fingerprint="b"), dedupe_since=None, budget=(1.0, T0 - 86400)
         )
     assert "Nothing was submitted" in info.value.message
-    assert len(journal.list()) == 1
-    _, dup = journal.reserve(
+    assert len(await journal.list()) == 1
+    _, dup = await journal.reserve(
         record(price_usd=0.1, fingerprint="c"), dedupe_since=None, budget=(1.0, T0 - 86400)
     )
     assert dup is False
 
 
-def test_reserve_returns_duplicate_even_when_budget_is_spent(journal: JournalStore) -> None:
-    journal.insert(record(price_usd=5.0))
-    _, dup = journal.reserve(record(price_usd=5.0), dedupe_since=T0 - 1, budget=(1.0, T0 - 1))
+async def test_reserve_returns_duplicate_even_when_budget_is_spent(journal: JournalStore) -> None:
+    await journal.insert(record(price_usd=5.0))
+    _, dup = await journal.reserve(record(price_usd=5.0), dedupe_since=T0 - 1, budget=(1.0, T0 - 1))
     assert dup is True
 
 
 # --- schema and concurrency -----------------------------------------------------------------
 
 
-def test_reopening_keeps_data_and_runs_migrations_once(tmp_path: Path) -> None:
+async def test_reopening_keeps_data_and_runs_migrations_once(tmp_path: Path) -> None:
     path = tmp_path / JOURNAL_FILENAME
     rec = record()
     with Journal(path) as j:
-        j.insert(rec)
+        await j.insert(rec)
     with Journal(path) as j:
-        assert j.get(rec.task_id) == rec
+        assert await j.get(rec.task_id) == rec
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
@@ -269,33 +282,37 @@ def test_journal_from_a_newer_version_is_refused_with_advice(tmp_path: Path) -> 
 
 WRITER = textwrap.dedent(
     """
-    import sys, time
+    import asyncio, sys, time
     from pathlib import Path
     from veo_tools.journal.postgres import PostgresJournal
     from veo_tools.journal.store import Journal, TaskRecord, new_task_id
 
     where, tag, n, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-    store = PostgresJournal(where) if where.startswith("postgresql:") else Journal(Path(where))
-    with store as j:
-        while not go.exists():
-            time.sleep(0.002)
-        dups = 0
-        for i in range(n):
-            for key in (f"{tag}-{i}", f"shared-{i}"):
-                rec = TaskRecord(
-                    task_id=new_task_id(), channel="reverse", model="m", mode="async",
-                    prompt="p", request_json="{}", fingerprint=key, price_usd=0.15,
-                    idempotency_key=key,
-                )
-                dups += j.reserve(rec, dedupe_since=time.time() - 900)[1]
-    print(dups)
+
+    async def main():
+        store = PostgresJournal(where) if where.startswith("postgresql:") else Journal(Path(where))
+        async with store as j:
+            while not go.exists():
+                await asyncio.sleep(0.002)
+            dups = 0
+            for i in range(n):
+                for key in (f"{tag}-{i}", f"shared-{i}"):
+                    rec = TaskRecord(
+                        task_id=new_task_id(), channel="reverse", model="m", mode="async",
+                        prompt="p", request_json="{}", fingerprint=key, price_usd=0.15,
+                        idempotency_key=key,
+                    )
+                    dups += (await j.reserve(rec, dedupe_since=time.time() - 900))[1]
+        return dups
+
+    print(asyncio.run(main()))
     """
 )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
-def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
+async def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
     tmp_path: Path, store: str, request: pytest.FixtureRequest
 ) -> None:
     go, n = tmp_path / "go", 150
@@ -321,33 +338,31 @@ def test_two_processes_reserving_at_once_lose_nothing_and_never_duplicate(
     assert all(err == "" for _, err in outputs)
     assert sum(int(out) for out, _ in outputs) == n
     reader = PostgresJournal(where) if store == "postgres" else Journal(Path(where))
-    with reader as j:
-        rows = j.list(limit=10 * n)
+    async with reader as j:
+        rows = await j.list(limit=10 * n)
     keys = sorted(r.idempotency_key or "" for r in rows)
     expected = sorted([f"a-{i}" for i in range(n)] + [f"b-{i}" for i in range(n)])
     assert keys == sorted(expected + [f"shared-{i}" for i in range(n)])
 
 
-def test_threads_sharing_one_journal_do_not_interfere(journal: JournalStore) -> None:
-    def work() -> None:
+async def test_tasks_sharing_one_journal_do_not_interfere(journal: JournalStore) -> None:
+    async def work() -> None:
         for _ in range(50):
             mine = record(fingerprint=new_task_id(), **owner_fields(Owner.current()))
-            rec = journal.reserve(mine, dedupe_since=None)[0]
-            journal.update(rec.task_id, status="queued")
+            rec = (await journal.reserve(mine, dedupe_since=None))[0]
+            await journal.update(rec.task_id, status="queued")
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(journal.list(status="queued", limit=1000)) == 200
+    await asyncio.gather(*(work() for _ in range(4)))
+    assert len(await journal.list(status="queued", limit=1000)) == 200
 
 
 # --- interrupted streams --------------------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: JournalStore) -> None:
+async def test_streams_owned_by_dead_processes_are_marked_interrupted(
+    journal: JournalStore,
+) -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     dead = child.pid
@@ -357,12 +372,12 @@ def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal
     finished = record(mode="stream", status="completed", owner_pid=dead)
     polled = record(mode="async", status="in_progress", owner_pid=dead)
     for rec in (orphan, submitting, ours, finished, polled):
-        journal.insert(rec)
+        await journal.insert(rec)
 
-    assert journal.recover_orphans() == 2
+    assert await journal.recover_orphans() == 2
 
     for rec in (orphan, submitting):
-        got = journal.get(rec.task_id)
+        got = await journal.get(rec.task_id)
         assert got is not None
         assert (got.status, got.error_kind, got.error_retryable) == (
             "interrupted",
@@ -371,8 +386,8 @@ def test_streams_owned_by_dead_processes_are_marked_interrupted(journal: Journal
         )
         assert got.error_message == INTERRUPTED_MESSAGE
     for rec in (ours, finished, polled):
-        assert journal.get(rec.task_id) == rec
-    assert journal.recover_orphans() == 0
+        assert await journal.get(rec.task_id) == rec
+    assert await journal.recover_orphans() == 0
 
 
 def test_interrupted_message_explains_billing_and_force_new() -> None:
@@ -386,36 +401,38 @@ def test_interrupted_message_explains_billing_and_force_new() -> None:
 @pytest.mark.parametrize(
     "task_id", ["x' OR 1=1 --", "'; DROP TABLE tasks; --", '" OR ""="', "%", "*"]
 )
-def test_sql_looking_ids_are_simply_not_found_and_tables_stay_intact(
+async def test_sql_looking_ids_are_simply_not_found_and_tables_stay_intact(
     journal: JournalStore, task_id: str
 ) -> None:
     rec = record(remote_id="video_1")
-    journal.insert(rec)
-    assert journal.get(task_id) is None
+    await journal.insert(rec)
+    assert await journal.get(task_id) is None
     with pytest.raises(TaskNotFoundError):
-        journal.update(task_id, status="failed")
-    assert journal.list(batch_id=task_id) == []
-    assert journal.get_batch(task_id) is None
-    assert journal.list() == [rec]
+        await journal.update(task_id, status="failed")
+    assert await journal.list(batch_id=task_id) == []
+    assert await journal.get_batch(task_id) is None
+    assert await journal.list() == [rec]
 
 
-def test_batches_round_trip_and_their_tasks_come_back_in_index_order(journal: JournalStore) -> None:
+async def test_batches_round_trip_and_their_tasks_come_back_in_index_order(
+    journal: JournalStore,
+) -> None:
     items: list[dict[str, Any]] = [{"prompt": "a", "seconds": 8}, {"prompt": "b"}]
-    journal.create_batch("batch_1", items, created_at=T0)
+    await journal.create_batch("batch_1", items, created_at=T0)
     for index in (1, 0):
-        journal.insert(record(batch_id="batch_1", batch_index=index, created_at=T0 + index))
-    journal.update_batch("batch_1", "completed")
-    batch = journal.get_batch("batch_1")
+        await journal.insert(record(batch_id="batch_1", batch_index=index, created_at=T0 + index))
+    await journal.update_batch("batch_1", "completed")
+    batch = await journal.get_batch("batch_1")
     assert batch is not None
     assert (batch.items, batch.status, batch.created_at) == (items, "completed", T0)
-    assert [t.batch_index for t in journal.batch_tasks("batch_1")] == [0, 1]
+    assert [t.batch_index for t in await journal.batch_tasks("batch_1")] == [0, 1]
     with pytest.raises(TaskNotFoundError):
-        journal.update_batch("nope", "completed")
+        await journal.update_batch("nope", "completed")
 
 
-def test_task_naming_an_unknown_batch_is_refused(journal: JournalStore) -> None:
+async def test_task_naming_an_unknown_batch_is_refused(journal: JournalStore) -> None:
     with pytest.raises(InvalidRequestError, match="unknown batch"):
-        journal.insert(record(batch_id="missing"))
+        await journal.insert(record(batch_id="missing"))
 
 
 def test_module_never_deletes_rows() -> None:
@@ -428,30 +445,32 @@ def _refused(model: str, at: float, kind: str = "model_unavailable", **more: Any
     return record(model=model, created_at=at, **{**fields, **more})
 
 
-def test_latest_refusals_gives_each_models_latest_create_when_it_was_refused(
+async def test_latest_refusals_gives_each_models_latest_create_when_it_was_refused(
     journal: Any,
 ) -> None:
-    journal.insert(record(model="a", created_at=T0, status="completed"))
-    journal.insert(_refused("a", T0 + 1))  # latest of a: refused
-    journal.insert(_refused("b", T0 + 1))
-    journal.insert(record(model="b", created_at=T0 + 2, status="queued"))  # a later create
-    journal.insert(_refused("c", T0 + 1, kind="upstream"))  # another failure kind
-    journal.insert(_refused("d", T0 + 3))
-    journal.insert(record(model="d", created_at=T0 + 4, status="pending"))  # not sent yet
-    journal.insert(_refused("e", T0 - 100))  # before `since`
-    rows = journal.latest_refusals("model_unavailable", since=T0 - 10)
+    await journal.insert(record(model="a", created_at=T0, status="completed"))
+    await journal.insert(_refused("a", T0 + 1))  # latest of a: refused
+    await journal.insert(_refused("b", T0 + 1))
+    await journal.insert(record(model="b", created_at=T0 + 2, status="queued"))  # a later create
+    await journal.insert(_refused("c", T0 + 1, kind="upstream"))  # another failure kind
+    await journal.insert(_refused("d", T0 + 3))
+    await journal.insert(record(model="d", created_at=T0 + 4, status="pending"))  # not sent yet
+    await journal.insert(_refused("e", T0 - 100))  # before `since`
+    rows = await journal.latest_refusals("model_unavailable", since=T0 - 10)
     assert sorted((r.model, r.error_message) for r in rows) == [
         ("a", "a refused"),
         ("d", "d refused"),
     ]
 
 
-def test_latest_refusals_breaks_a_tie_on_creation_time_by_insertion_order(journal: Any) -> None:
-    journal.insert(_refused("a", T0))
-    journal.insert(record(model="a", created_at=T0, status="completed"))
-    assert journal.latest_refusals("model_unavailable", since=T0 - 1) == []
-    journal.insert(_refused("a", T0))
-    assert len(journal.latest_refusals("model_unavailable", since=T0 - 1)) == 1
+async def test_latest_refusals_breaks_a_tie_on_creation_time_by_insertion_order(
+    journal: Any,
+) -> None:
+    await journal.insert(_refused("a", T0))
+    await journal.insert(record(model="a", created_at=T0, status="completed"))
+    assert await journal.latest_refusals("model_unavailable", since=T0 - 1) == []
+    await journal.insert(_refused("a", T0))
+    assert len(await journal.latest_refusals("model_unavailable", since=T0 - 1)) == 1
 
 
 # --- owners beyond the PID ------------------------------------------------------------------
@@ -479,22 +498,24 @@ def test_this_process_is_recorded_with_boot_id_start_time_and_host() -> None:
         ("a reused pid 1", Owner(1, ME.boot, -1, ME.host)),
     ],
 )
-def test_a_submitting_row_whose_owner_is_gone_though_its_pid_lives_is_interrupted(
+async def test_a_submitting_row_whose_owner_is_gone_though_its_pid_lives_is_interrupted(
     journal: Journal, label: str, owner: Owner
 ) -> None:
     if sys.platform != "linux":
         pytest.skip("boot ids and start times are read from /proc")
     rec = _owned(owner)
-    journal.insert(rec)
-    assert journal.recover_orphans() == 1, label
-    got = journal.get(rec.task_id)
+    await journal.insert(rec)
+    assert await journal.recover_orphans() == 1, label
+    got = await journal.get(rec.task_id)
     assert got is not None
     assert (got.status, got.error_kind) == ("interrupted", "submit_outcome_unknown")
     assert got.error_message == ORPHANED_SUBMIT_MESSAGE
 
 
 @pytest.mark.slow
-def test_a_stream_of_a_live_pid_with_another_start_time_is_interrupted(journal: Journal) -> None:
+async def test_a_stream_of_a_live_pid_with_another_start_time_is_interrupted(
+    journal: Journal,
+) -> None:
     if sys.platform != "linux":
         pytest.skip("start times are read from /proc")
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
@@ -504,11 +525,11 @@ def test_a_stream_of_a_live_pid_with_another_start_time_is_interrupted(journal: 
         orphan = _owned(reused, mode="stream", status="in_progress")
         running = _owned(live, mode="stream", status="in_progress")
         for rec in (orphan, running):
-            journal.insert(rec)
-        assert journal.recover_orphans() == 1
-        assert journal.get(orphan.task_id).status == "interrupted"  # type: ignore[union-attr]
-        assert journal.get(orphan.task_id).error_message == INTERRUPTED_MESSAGE  # type: ignore[union-attr]
-        assert journal.get(running.task_id) == running
+            await journal.insert(rec)
+        assert await journal.recover_orphans() == 1
+        assert (await journal.get(orphan.task_id)).status == "interrupted"  # type: ignore[union-attr]
+        assert (await journal.get(orphan.task_id)).error_message == INTERRUPTED_MESSAGE  # type: ignore[union-attr]
+        assert await journal.get(running.task_id) == running
     finally:
         child.kill()
         child.wait()
@@ -522,13 +543,13 @@ def _start_of(pid: int) -> int:
     return start
 
 
-def test_rows_of_this_live_process_are_left_alone(journal: Journal) -> None:
+async def test_rows_of_this_live_process_are_left_alone(journal: Journal) -> None:
     mine = _owned(ME)
     stream = _owned(ME, mode="stream", status="in_progress")
     for rec in (mine, stream):
-        journal.insert(rec)
-    assert journal.recover_orphans() == 0
-    assert journal.list(status="submitting") == [mine]
+        await journal.insert(rec)
+    assert await journal.recover_orphans() == 0
+    assert await journal.list(status="submitting") == [mine]
 
 
 def test_a_row_from_another_container_is_kept_until_it_has_been_silent_an_hour() -> None:
@@ -544,18 +565,18 @@ def test_a_row_with_only_a_pid_keeps_the_old_rule() -> None:
     assert not owner_alive(Owner(2**22 + 12345), me=ME)  # above pid_max: no such process
 
 
-def test_submitting_rows_of_dead_owners_stop_counting_as_rendering_when_reserving(
+async def test_submitting_rows_of_dead_owners_stop_counting_as_rendering_when_reserving(
     journal: Journal,
 ) -> None:
     dead = _owned(Owner(1, "another-boot", 1, ME.host), fingerprint="fp-same")
-    journal.insert(dead)
+    await journal.insert(dead)
     twin = record(fingerprint="fp-same", created_at=T0 + 1)
-    found, duplicate = journal.reserve(twin, dedupe_since=T0 - 1)
+    found, duplicate = await journal.reserve(twin, dedupe_since=T0 - 1)
     # Deduplicated to the settled row, which now says what happened instead of "submitting".
     assert duplicate and found.task_id == dead.task_id and found.status == "interrupted"
 
 
-def test_a_version_2_journal_gains_owner_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+async def test_a_version_2_journal_gains_owner_columns_and_keeps_its_rows(tmp_path: Path) -> None:
     path = tmp_path / JOURNAL_FILENAME
     conn = sqlite3.connect(path)
     for statements in MIGRATIONS[:2]:
@@ -571,10 +592,10 @@ def test_a_version_2_journal_gains_owner_columns_and_keeps_its_rows(tmp_path: Pa
     conn.commit()
     conn.close()
     with Journal(path) as journal:
-        (old,) = journal.list()
+        (old,) = await journal.list()
         assert old.owner == Owner(os.getpid())  # pid only: the old rule, and it lives
-        assert journal.recover_orphans() == 0
-        journal.insert(_owned(ME))
+        assert await journal.recover_orphans() == 0
+        await journal.insert(_owned(ME))
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
     assert version == len(MIGRATIONS) == 5
 
@@ -582,20 +603,22 @@ def test_a_version_2_journal_gains_owner_columns_and_keeps_its_rows(tmp_path: Pa
 # --- batches: all or nothing ----------------------------------------------------------------
 
 
-def test_a_batch_over_budget_records_neither_the_batch_nor_any_item(journal: Journal) -> None:
-    journal.insert(record(price_usd=0.9, status="completed"))
+async def test_a_batch_over_budget_records_neither_the_batch_nor_any_item(journal: Journal) -> None:
+    await journal.insert(record(price_usd=0.9, status="completed"))
     tasks = [(record(fingerprint=f"fp-{i}", created_at=T0 + i), None) for i in range(3)]
     with pytest.raises(BudgetExceededError, match=r"batch costs \$0.45") as exc:
-        journal.create_batch("batch_x", [{}] * 3, created_at=T0, tasks=tasks, budget=(1.0, T0))
+        await journal.create_batch(
+            "batch_x", [{}] * 3, created_at=T0, tasks=tasks, budget=(1.0, T0)
+        )
     assert "Nothing was submitted or recorded" in exc.value.message
-    assert journal.get_batch("batch_x") is None
-    assert len(journal.list()) == 1 and journal.batch_links("batch_x") == {}
+    assert await journal.get_batch("batch_x") is None
+    assert len(await journal.list()) == 1 and await journal.batch_links("batch_x") == {}
 
 
-def test_a_batch_within_budget_is_recorded_with_every_item_linked(journal: Journal) -> None:
+async def test_a_batch_within_budget_is_recorded_with_every_item_linked(journal: Journal) -> None:
     tasks = [(record(fingerprint=f"fp-{i}", created_at=T0 + i), None) for i in range(3)]
-    journal.create_batch("batch_y", [{}] * 3, created_at=T0, tasks=tasks, budget=(1.0, T0))
-    links = journal.batch_links("batch_y")
+    await journal.create_batch("batch_y", [{}] * 3, created_at=T0, tasks=tasks, budget=(1.0, T0))
+    links = await journal.batch_links("batch_y")
     assert sorted(links) == [0, 1, 2]
     assert [links[i].task_id for i in range(3)] == [rec.task_id for rec, _ in tasks]
 
@@ -622,163 +645,165 @@ def test_a_damaged_journal_is_a_configuration_error_that_says_how_to_move_it_asi
 # --- statuses never move back ---------------------------------------------------------------
 
 
-def test_a_stale_status_update_never_moves_a_task_backwards(journal: JournalStore) -> None:
+async def test_a_stale_status_update_never_moves_a_task_backwards(journal: JournalStore) -> None:
     rec = record(status="in_progress", progress=50)
-    journal.insert(rec)
-    stale = journal.update(rec.task_id, status="queued", progress=10)
+    await journal.insert(rec)
+    stale = await journal.update(rec.task_id, status="queued", progress=10)
     assert (stale.status, stale.progress) == ("in_progress", 50)
-    assert journal.update(rec.task_id, status="in_progress", progress=60).progress == 60
-    done = journal.update(rec.task_id, status="completed", progress=100)
+    assert (await journal.update(rec.task_id, status="in_progress", progress=60)).progress == 60
+    done = await journal.update(rec.task_id, status="completed", progress=100)
     assert done.status == "completed"
-    assert journal.update(rec.task_id, status="failed").status == "completed"
-    assert journal.update(rec.task_id, video_path="/v.mp4").video_path == "/v.mp4"
+    assert (await journal.update(rec.task_id, status="failed")).status == "completed"
+    assert (await journal.update(rec.task_id, video_path="/v.mp4")).video_path == "/v.mp4"
 
 
 # --- shared batch workers: claims and leases ------------------------------------------------
 
 
-def _enqueued(journal: JournalStore, n: int, channel: str = "reverse") -> list[TaskRecord]:
-    journal.create_batch("batch_w", [{"prompt": f"p{i}"} for i in range(n)], created_at=T0)
-    journal.update_batch("batch_w", WORKERS_BATCH)
+async def _enqueued(journal: JournalStore, n: int, channel: str = "reverse") -> list[TaskRecord]:
+    await journal.create_batch("batch_w", [{"prompt": f"p{i}"} for i in range(n)], created_at=T0)
+    await journal.update_batch("batch_w", WORKERS_BATCH)
     recs = [
         record(status="pending", channel=channel, batch_id="batch_w", batch_index=i)
         for i in range(n)
     ]
     for i, rec in enumerate(recs):
-        journal.reserve(rec, dedupe_since=None, link=("batch_w", i))
+        await journal.reserve(rec, dedupe_since=None, link=("batch_w", i))
     return recs
 
 
-def test_each_enqueued_item_is_claimed_by_one_worker_within_the_channel_cap(
+async def test_each_enqueued_item_is_claimed_by_one_worker_within_the_channel_cap(
     journal: JournalStore,
 ) -> None:
-    _enqueued(journal, 5)
-    first = journal.claim_work("w1", {"reverse": 3}, now=T0, lease_s=30, owner=ME)
-    second = journal.claim_work("w2", {"reverse": 3}, now=T0, lease_s=30, owner=ME)
+    await _enqueued(journal, 5)
+    first = await journal.claim_work("w1", {"reverse": 3}, now=T0, lease_s=30, owner=ME)
+    second = await journal.claim_work("w2", {"reverse": 3}, now=T0, lease_s=30, owner=ME)
     assert [r.status for r in first.tasks] == ["submitting"] * 3
     assert second.tasks == [] and second.waiting == 5
-    journal.update(first.tasks[0].task_id, status="completed", video_path="/a.mp4")
-    third = journal.claim_work("w2", {"reverse": 3}, now=T0 + 1, lease_s=30, owner=ME)
+    await journal.update(first.tasks[0].task_id, status="completed", video_path="/a.mp4")
+    third = await journal.claim_work("w2", {"reverse": 3}, now=T0 + 1, lease_s=30, owner=ME)
     assert len(third.tasks) == 1
     claimed = [r.task_id for r in (*first.tasks, *third.tasks)]
     assert len(set(claimed)) == 4
-    assert journal.get(third.tasks[0].task_id).status == "submitting"  # type: ignore[union-attr]
+    assert (await journal.get(third.tasks[0].task_id)).status == "submitting"  # type: ignore[union-attr]
 
 
-def test_items_of_batches_not_enqueued_for_workers_are_never_claimed(
+async def test_items_of_batches_not_enqueued_for_workers_are_never_claimed(
     journal: JournalStore,
 ) -> None:
-    journal.create_batch("batch_local", [{"prompt": "x"}], created_at=T0)
-    journal.insert(record(status="pending", batch_id="batch_local", batch_index=0))
-    claim = journal.claim_work("w1", {"reverse": 10}, now=T0, lease_s=30, owner=ME)
+    await journal.create_batch("batch_local", [{"prompt": "x"}], created_at=T0)
+    await journal.insert(record(status="pending", batch_id="batch_local", batch_index=0))
+    claim = await journal.claim_work("w1", {"reverse": 10}, now=T0, lease_s=30, owner=ME)
     assert claim.tasks == [] and claim.waiting == 0
 
 
-def test_a_dead_workers_items_are_taken_over_and_a_possibly_sent_one_is_never_resent(
+async def test_a_dead_workers_items_are_taken_over_and_a_possibly_sent_one_is_never_resent(
     journal: JournalStore,
 ) -> None:
-    _enqueued(journal, 3)
-    dead = journal.claim_work("dead", {"reverse": 3}, now=T0, lease_s=10, owner=GONE).tasks
-    journal.update(dead[0].task_id, status="in_progress", remote_id="video_0")
-    journal.update(dead[1].task_id, status="completed", video_url="https://v")
+    await _enqueued(journal, 3)
+    dead = (await journal.claim_work("dead", {"reverse": 3}, now=T0, lease_s=10, owner=GONE)).tasks
+    await journal.update(dead[0].task_id, status="in_progress", remote_id="video_0")
+    await journal.update(dead[1].task_id, status="completed", video_url="https://v")
     # dead[2] stays 'submitting': its create may have left when the worker died.
-    assert journal.claim_work("live", {"reverse": 3}, now=T0 + 5, lease_s=10, owner=ME).waiting == 3
-    claim = journal.claim_work("live", {"reverse": 3}, now=T0 + 11, lease_s=10, owner=ME)
+    assert (
+        await journal.claim_work("live", {"reverse": 3}, now=T0 + 5, lease_s=10, owner=ME)
+    ).waiting == 3
+    claim = await journal.claim_work("live", {"reverse": 3}, now=T0 + 11, lease_s=10, owner=ME)
     assert sorted(r.task_id for r in claim.tasks) == sorted([dead[0].task_id, dead[1].task_id])
     assert claim.interrupted == 1
-    orphan = journal.get(dead[2].task_id)
+    orphan = await journal.get(dead[2].task_id)
     assert orphan is not None and orphan.status == "interrupted"
     assert orphan.error_kind == "submit_outcome_unknown"
     assert (
-        journal.claim_work("other", {"reverse": 3}, now=T0 + 12, lease_s=10, owner=ME).tasks == []
-    )
+        await journal.claim_work("other", {"reverse": 3}, now=T0 + 12, lease_s=10, owner=ME)
+    ).tasks == []
 
 
-def test_renewed_leases_are_not_taken_over_and_released_ones_are(journal: JournalStore) -> None:
-    _enqueued(journal, 2)
-    mine = journal.claim_work("w1", {"reverse": 2}, now=T0, lease_s=10, owner=ME).tasks
+async def test_renewed_leases_are_not_taken_over_and_released_ones_are(
+    journal: JournalStore,
+) -> None:
+    await _enqueued(journal, 2)
+    mine = (await journal.claim_work("w1", {"reverse": 2}, now=T0, lease_s=10, owner=ME)).tasks
     for rec in mine:
-        journal.update(rec.task_id, status="queued", remote_id=rec.task_id)
-    assert journal.renew_leases("w1", [r.task_id for r in mine], until=T0 + 30) == 2
-    assert journal.renew_leases("w2", [r.task_id for r in mine], until=T0 + 90) == 0
-    assert journal.claim_work("w2", {"reverse": 2}, now=T0 + 20, lease_s=10, owner=ME).tasks == []
-    journal.release_lease("w1", mine[0].task_id, now=T0 + 20)
-    taken = journal.claim_work("w2", {"reverse": 2}, now=T0 + 21, lease_s=10, owner=ME).tasks
+        await journal.update(rec.task_id, status="queued", remote_id=rec.task_id)
+    assert await journal.renew_leases("w1", [r.task_id for r in mine], until=T0 + 30) == 2
+    assert await journal.renew_leases("w2", [r.task_id for r in mine], until=T0 + 90) == 0
+    assert (
+        await journal.claim_work("w2", {"reverse": 2}, now=T0 + 20, lease_s=10, owner=ME)
+    ).tasks == []
+    await journal.release_lease("w1", mine[0].task_id, now=T0 + 20)
+    taken = (
+        await journal.claim_work("w2", {"reverse": 2}, now=T0 + 21, lease_s=10, owner=ME)
+    ).tasks
     assert [r.task_id for r in taken] == [mine[0].task_id]
 
 
-def test_replicas_racing_one_budget_never_overspend_it_together(postgres_url: str) -> None:
+async def test_replicas_racing_one_budget_never_overspend_it_together(postgres_url: str) -> None:
     """Four stores (four pools, as four replicas would have) reserve 0.15 $ tasks at once
     against a 3 $ cap: exactly 20 fit, whatever the interleaving."""
     stores = [PostgresJournal(postgres_url) for _ in range(4)]
     refused: list[int] = []
 
-    def spend(j: PostgresJournal) -> None:
+    async def spend(j: PostgresJournal) -> None:
         for _ in range(10):
             try:
-                j.reserve(record(fingerprint=new_task_id()), dedupe_since=None, budget=(3.0, 0.0))
+                await j.reserve(
+                    record(fingerprint=new_task_id()), dedupe_since=None, budget=(3.0, 0.0)
+                )
             except BudgetExceededError:
                 refused.append(1)
 
-    threads = [threading.Thread(target=spend, args=(j,)) for j in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert stores[0].spent_since(0.0) == pytest.approx(3.0)
-    assert len(stores[0].list(limit=100)) == 20 and len(refused) == 20
+    await asyncio.gather(*(spend(j) for j in stores))
+    assert await stores[0].spent_since(0.0) == pytest.approx(3.0)
+    assert len(await stores[0].list(limit=100)) == 20 and len(refused) == 20
     for j in stores:
-        j.close()
+        await j.aclose()
 
 
-def test_two_replicas_starting_at_once_migrate_the_schema_once(postgres_url: str) -> None:
-    opened: list[PostgresJournal] = []
-    threads = [
-        threading.Thread(target=lambda: opened.append(PostgresJournal(postgres_url)))
-        for _ in range(3)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(opened) == 3
+async def test_two_replicas_starting_at_once_migrate_the_schema_once(postgres_url: str) -> None:
+    opened = [PostgresJournal(postgres_url) for _ in range(3)]
+    await asyncio.gather(*(j.open() for j in opened))
     rec = record()
-    opened[0].insert(rec)
-    assert opened[2].get(rec.task_id) == rec
+    await opened[0].insert(rec)
+    assert await opened[2].get(rec.task_id) == rec
     for j in opened:
-        j.close()
+        await j.aclose()
 
 
-def test_a_worker_claim_records_its_owner_on_the_item(journal: JournalStore) -> None:
-    _enqueued(journal, 1)
-    (claimed,) = journal.claim_work("w1", {"reverse": 1}, now=T0, lease_s=30, owner=ME).tasks
+async def test_a_worker_claim_records_its_owner_on_the_item(journal: JournalStore) -> None:
+    await _enqueued(journal, 1)
+    (claimed,) = (
+        await journal.claim_work("w1", {"reverse": 1}, now=T0, lease_s=30, owner=ME)
+    ).tasks
     assert claimed.owner == ME
-    assert journal.get(claimed.task_id) == claimed
+    assert await journal.get(claimed.task_id) == claimed
 
 
-def test_an_expired_lease_whose_owner_visibly_lives_here_is_not_interrupted(
+async def test_an_expired_lease_whose_owner_visibly_lives_here_is_not_interrupted(
     journal: JournalStore,
 ) -> None:
     if sys.platform != "linux":
         pytest.skip("boot ids and start times are read from /proc")
-    _enqueued(journal, 1)
-    (late,) = journal.claim_work("late", {"reverse": 1}, now=T0, lease_s=10, owner=ME).tasks
-    claim = journal.claim_work("other", {"reverse": 1}, now=T0 + 60, lease_s=10, owner=ME)
+    await _enqueued(journal, 1)
+    (late,) = (await journal.claim_work("late", {"reverse": 1}, now=T0, lease_s=10, owner=ME)).tasks
+    claim = await journal.claim_work("other", {"reverse": 1}, now=T0 + 60, lease_s=10, owner=ME)
     assert (claim.tasks, claim.interrupted) == ([], 0)
-    assert journal.get(late.task_id).status == "submitting"  # type: ignore[union-attr]
+    assert (await journal.get(late.task_id)).status == "submitting"  # type: ignore[union-attr]
 
 
-def test_a_stream_of_a_dead_worker_is_interrupted_not_followed(journal: JournalStore) -> None:
-    _enqueued(journal, 1)
-    (rec,) = journal.claim_work("dead", {"reverse": 1}, now=T0, lease_s=10, owner=GONE).tasks
-    journal.update(rec.task_id, mode="stream", status="in_progress")
-    claim = journal.claim_work("live", {"reverse": 1}, now=T0 + 11, lease_s=10, owner=ME)
+async def test_a_stream_of_a_dead_worker_is_interrupted_not_followed(journal: JournalStore) -> None:
+    await _enqueued(journal, 1)
+    (rec,) = (
+        await journal.claim_work("dead", {"reverse": 1}, now=T0, lease_s=10, owner=GONE)
+    ).tasks
+    await journal.update(rec.task_id, mode="stream", status="in_progress")
+    claim = await journal.claim_work("live", {"reverse": 1}, now=T0 + 11, lease_s=10, owner=ME)
     assert (claim.tasks, claim.interrupted) == ([], 1)
-    got = journal.get(rec.task_id)
+    got = await journal.get(rec.task_id)
     assert got is not None and (got.status, got.error_kind) == ("interrupted", "interrupted")
 
 
-def test_a_recent_row_of_another_kernel_is_a_reboot_on_sqlite_but_another_host_on_postgres(
+async def test_a_recent_row_of_another_kernel_is_a_reboot_on_sqlite_but_another_host_on_postgres(
     journal: JournalStore,
 ) -> None:
     """One SQLite file lives on one machine; a PostgreSQL journal is shared by machines, whose
@@ -786,13 +811,13 @@ def test_a_recent_row_of_another_kernel_is_a_reboot_on_sqlite_but_another_host_o
     import time
 
     rec = _owned(Owner(1, "another-boot", 1, ME.host), created_at=time.time())
-    journal.insert(rec)
-    settled = journal.recover_orphans()
+    await journal.insert(rec)
+    settled = await journal.recover_orphans()
     assert settled == (0 if isinstance(journal, PostgresJournal) else 1)
     old = _owned(Owner(1, "another-boot", 1, ME.host), created_at=T0)  # silent for years
-    journal.insert(old)
-    assert journal.recover_orphans() == 1
-    assert journal.get(old.task_id).status == "interrupted"  # type: ignore[union-attr]
+    await journal.insert(old)
+    assert await journal.recover_orphans() == 1
+    assert (await journal.get(old.task_id)).status == "interrupted"  # type: ignore[union-attr]
 
 
 def _journal_at(store: str, version: int, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
@@ -830,22 +855,25 @@ def _journal_at(store: str, version: int, tmp_path: Path, request: pytest.Fixtur
 
 @pytest.mark.parametrize("version", [2, 3])
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
-def test_a_journal_of_an_older_version_migrates_to_the_latest_and_keeps_its_rows(
+async def test_a_journal_of_an_older_version_migrates_to_the_latest_and_keeps_its_rows(
     store: str, version: int, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     opened = _journal_at(store, version, tmp_path, request)
-    with opened() as journal:
-        (old,) = journal.list()
+    async with opened() as journal:
+        (old,) = await journal.list()
         assert (old.status, old.owner) == ("in_progress", Owner(os.getpid()))
-        assert journal.recover_orphans() == 0  # pid only: the old rule, and it lives
-        _enqueued(journal, 1)  # the leases of shared workers (v4) work on the migrated file
-        assert len(journal.claim_work("w", {"reverse": 1}, now=T0, lease_s=9, owner=ME).tasks) == 1
-        assert len(journal.latest_refusals("model_unavailable", since=0.0)) == 0
-    with opened() as journal:  # reopening migrates nothing twice
-        assert len(journal.list()) == 2
+        assert await journal.recover_orphans() == 0  # pid only: the old rule, and it lives
+        await _enqueued(journal, 1)  # the leases of shared workers (v4) work on the migrated file
+        assert (
+            len((await journal.claim_work("w", {"reverse": 1}, now=T0, lease_s=9, owner=ME)).tasks)
+            == 1
+        )
+        assert len(await journal.latest_refusals("model_unavailable", since=0.0)) == 0
+    async with opened() as journal:  # reopening migrates nothing twice
+        assert len(await journal.list()) == 2
 
 
-def test_replicas_racing_batches_against_one_budget_record_whole_batches_only(
+async def test_replicas_racing_batches_against_one_budget_record_whole_batches_only(
     postgres_url: str,
 ) -> None:
     """Four replicas each record a batch of five 0.15 $ items at once under a 2 $ cap: exactly
@@ -853,34 +881,32 @@ def test_replicas_racing_batches_against_one_budget_record_whole_batches_only(
     stores = [PostgresJournal(postgres_url) for _ in range(4)]
     recorded: list[str] = []
 
-    def spend(j: PostgresJournal, n: int) -> None:
+    async def spend(j: PostgresJournal, n: int) -> None:
         tasks = [(record(fingerprint=new_task_id()), None) for _ in range(5)]
         try:
-            j.create_batch(f"batch_{n}", [{}] * 5, created_at=T0, tasks=tasks, budget=(2.0, 0.0))
+            await j.create_batch(
+                f"batch_{n}", [{}] * 5, created_at=T0, tasks=tasks, budget=(2.0, 0.0)
+            )
             recorded.append(f"batch_{n}")
         except BudgetExceededError:
             pass
 
-    threads = [threading.Thread(target=spend, args=(j, n)) for n, j in enumerate(stores)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(recorded) == 2 and stores[0].spent_since(0.0) == pytest.approx(1.5)
+    await asyncio.gather(*(spend(j, n) for n, j in enumerate(stores)))
+    assert len(recorded) == 2 and await stores[0].spent_since(0.0) == pytest.approx(1.5)
     for n in range(4):
-        linked = len(stores[0].batch_links(f"batch_{n}"))
+        linked = len(await stores[0].batch_links(f"batch_{n}"))
         assert linked == (5 if f"batch_{n}" in recorded else 0)
-        assert (stores[0].get_batch(f"batch_{n}") is None) == (f"batch_{n}" not in recorded)
+        assert (await stores[0].get_batch(f"batch_{n}") is None) == (f"batch_{n}" not in recorded)
     for j in stores:
-        j.close()
+        await j.aclose()
 
 
-def test_claiming_a_pending_task_records_its_owner_and_a_second_claim_loses(
+async def test_claiming_a_pending_task_records_its_owner_and_a_second_claim_loses(
     journal: JournalStore,
 ) -> None:
     rec = record(status="pending")
-    journal.insert(rec)
-    assert journal.claim(rec.task_id, owner=ME) is True
-    assert journal.claim(rec.task_id, owner=GONE) is False
-    got = journal.get(rec.task_id)
+    await journal.insert(rec)
+    assert await journal.claim(rec.task_id, owner=ME) is True
+    assert await journal.claim(rec.task_id, owner=GONE) is False
+    got = await journal.get(rec.task_id)
     assert got is not None and (got.status, got.owner) == ("submitting", ME)

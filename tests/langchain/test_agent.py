@@ -30,7 +30,7 @@ def assert_video_made(state: dict[str, Any], toolkit: VeoToolkit) -> None:
     assert final_view.status == "completed"
     assert final_view.video_path is not None
     assert is_mp4(final_view.video_path)
-    record = toolkit.service.journal.get(final_view.task_id)
+    record = toolkit.runner.call(lambda service, _: service.journal.get(final_view.task_id))
     assert record is not None
     assert record.status == "completed"
     assert record.video_path == final_view.video_path

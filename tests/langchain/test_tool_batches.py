@@ -218,12 +218,12 @@ async def test_a_batch_cut_short_is_resumed_by_generate_batch_not_by_check_statu
         started = await start_batch(tools, reverse_items(5), concurrency=1)
     async with VeoToolkit(**settings) as second:  # same journal, batch no longer running
         tools = {tool.name: tool for tool in second.get_tools()}
-        assert second.service.batch_status(started.batch_id).status == "incomplete"
+        assert (await second.service.batch_status(started.batch_id)).status == "incomplete"
         # check_status is read-only: it reports the stopped batch and says how to resume it.
         looked = (await check(tools, started.batch_id, wait_seconds=1)).artifact
         assert looked.status == "incomplete"
         assert f"resume_batch_id='{started.batch_id}'" in looked.next_step
-        assert second.service.batch_status(started.batch_id).status == "incomplete"
+        assert (await second.service.batch_status(started.batch_id)).status == "incomplete"
         message = await tools["generate_batch"].ainvoke(
             call("generate_batch", {"resume_batch_id": started.batch_id})
         )

@@ -75,7 +75,8 @@ async def test_arguments_given_with_from_task_id_override_the_draft_and_defaults
     assert final.prompt == DRAFT_PROMPT  # not the schema's empty default
     assert final.status in ("queued", "in_progress")
     assert final.notes == [f"Re-render of {draft.task_id} ({draft.model})."]
-    sent = request_params(tools["generate_video"].runner.service.journal.get(final.task_id))
+    runner = tools["generate_video"].runner
+    sent = request_params(await runner.acall(lambda svc, _: svc.journal.get(final.task_id)))
     assert (sent["image_refs"], sent["seed"]) == (frames[:1], 42)  # the frame carried over
 
 

@@ -190,10 +190,10 @@ def test_a_passed_in_service_is_used_and_closed_with_the_toolkit(
     toolkit = VeoToolkit(service)
     generate = toolkit.get_tools()[0]
     view = generate.invoke(call("generate_video", {"prompt": "a red balloon"})).artifact
-    assert service.journal.get(view.task_id) is not None
+    assert asyncio.run(service.journal.get(view.task_id)) is not None
     toolkit.close()
     with pytest.raises(Exception, match="closed"):
-        service.journal.get(view.task_id)
+        asyncio.run(service.journal.get(view.task_id))
 
 
 def test_the_engine_thread_starts_on_first_use_and_close_stops_it(toolkit: VeoToolkit) -> None:

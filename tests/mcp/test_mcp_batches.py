@@ -244,7 +244,7 @@ async def test_server_shutdown_cancels_a_running_batch_and_leaves_it_resumable(
     await asyncio.sleep(0)
     assert batch_runners() == []  # the lifespan's engine cancelled its batch on the way out
     async with VeoService(settings) as reopened:
-        view = reopened.batch_status(batch["batch_id"])
+        view = await reopened.batch_status(batch["batch_id"])
     assert view.status == "incomplete" and view.counts.get("completed", 0) == 0
     assert batch["batch_id"] in view.next_step  # says how to carry it on
 
@@ -290,13 +290,13 @@ async def test_check_status_on_a_stopped_batch_reports_it_and_only_generate_batc
         # Read-only: the stopped batch is reported (and how to resume it), nothing is sent.
         assert looked["status"] == "incomplete" and batch_runners() == []
         assert f"generate_batch(resume_batch_id='{batch['batch_id']}')" in looked["next_step"]
-        assert service.batch_status(batch["batch_id"]).status == "incomplete"
+        assert (await service.batch_status(batch["batch_id"])).status == "incomplete"
         resumed = await client.call_tool("generate_batch", {"resume_batch_id": batch["batch_id"]})
         assert not resumed.is_error and batch_runners()
         peak = 0
-        while service.batch_status(batch["batch_id"]).status == "running":
+        while (await service.batch_status(batch["batch_id"])).status == "running":
             flying = ("submitting", "queued", "in_progress")
-            peak = max(peak, sum(t.status in flying for t in service.journal.list(limit=10)))
+            peak = max(peak, sum(t.status in flying for t in await service.journal.list(limit=10)))
             await asyncio.sleep(0.005)
         args["wait_seconds"] = 0
         done = await structured(

@@ -60,7 +60,7 @@ async def test_server_opens_one_engine_in_its_lifespan_and_closes_it(
 async def test_given_service_is_used_and_left_open(service: VeoService) -> None:
     async with client_in_own_task(Client(create_server(service=service))) as client:
         await client.call_tool("generate_video", {"prompt": "a moth"})
-    assert len(service.list_tasks().tasks) == 1  # still usable: the caller closes it
+    assert len((await service.list_tasks()).tasks) == 1  # still usable: the caller closes it
 
 
 def test_max_wait_comes_from_the_environment_or_defaults_to_25_s() -> None:

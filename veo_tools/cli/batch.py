@@ -43,17 +43,17 @@ async def run_batch(cli: Cli, args: argparse.Namespace) -> int:
     items = read_batch_file(args.file) if args.file else []
     async with open_service(cli) as service:
         if args.dry_run:
-            return _dry_run(cli, service, items)
+            return await _dry_run(cli, service, items)
         if args.enqueue:
-            return _enqueue(cli, service, items)
+            return await _enqueue(cli, service, items)
         view = await _run(cli, service, items, args)
         path = _report_path(args.report, service.settings.output_dir, view.batch_id)
-        report = write_report(path, report_views(service, view))
+        report = write_report(path, await report_views(service, view))
     return _show(cli, view, report)
 
 
-def _enqueue(cli: Cli, service: VeoService, items: Sequence[BatchItemInput]) -> int:
-    view = service.enqueue_batch(items)
+async def _enqueue(cli: Cli, service: VeoService, items: Sequence[BatchItemInput]) -> int:
+    view = await service.enqueue_batch(items)
     if cli.json:
         cli.emit_json(view)
     else:
@@ -96,12 +96,12 @@ def _check_arguments(args: argparse.Namespace) -> None:
         )
 
 
-def _dry_run(cli: Cli, service: VeoService, items: Sequence[BatchItemInput]) -> int:
-    plan = service.plan_batch(items)
+async def _dry_run(cli: Cli, service: VeoService, items: Sequence[BatchItemInput]) -> int:
+    plan = await service.plan_batch(items)
     if cli.json:
         cli.emit_json(plan)
     else:
-        cli.out.print(plan_view(plan, service.list_tasks({"limit": 1})))
+        cli.out.print(plan_view(plan, await service.list_tasks({"limit": 1})))
     return 0
 
 
@@ -110,7 +110,7 @@ async def _run(
 ) -> BatchView:
     with BatchProgress(cli.err, live=cli.live, quiet=cli.json) as progress:
         if args.resume:
-            view = _resumable(service, args.resume)
+            view = await _resumable(service, args.resume)
         else:
             # Started without waiting, so that the batch id is known (and shown, for a resume
             # after Ctrl-C) before the first video is sent.
@@ -126,8 +126,8 @@ async def _run(
         )
 
 
-def _resumable(service: VeoService, batch_id: str) -> BatchView:
-    view = service.batch_status(batch_id)
+async def _resumable(service: VeoService, batch_id: str) -> BatchView:
+    view = await service.batch_status(batch_id)
     if view.status == "running":
         raise InvalidRequestError(
             f"Batch {batch_id} is being run by another veo-tools process right now: let it "

@@ -28,10 +28,10 @@ from veo_tools.words import for_person
 # ---- the report file -----------------------------------------------------------------------
 
 
-def report_views(service: VeoService, view: BatchView) -> list[TaskView]:
+async def report_views(service: VeoService, view: BatchView) -> list[TaskView]:
     """One ``TaskView`` per item, in input order, read from the journal (no API call: an item
     still running after the batch's deadline is reported as the journal last saw it)."""
-    return service.batch_task_views(view)
+    return await service.batch_task_views(view)
 
 
 def write_report(path: Path, views: Sequence[TaskView]) -> Path:

@@ -196,7 +196,7 @@ async def run_download(cli: Cli, args: argparse.Namespace) -> int:
 async def run_tasks(cli: Cli, args: argparse.Namespace) -> int:
     query = validated(ListTasksInput, status=args.status, limit=args.limit)
     async with open_service(cli) as service:
-        tasks = service.list_tasks(query)
+        tasks = await service.list_tasks(query)
     if cli.json:
         cli.emit_json(tasks)
     else:

@@ -102,7 +102,7 @@ class Demo:
             with _outage(service.sandbox, OUTAGE_CHANNEL):
                 await self.step(service, OUTAGE_STEP, *_routed())
             await self.step(service, BEYOND_VEO_STEP, *_beyond_veo())
-            self.report.journal_spend_usd = service.list_tasks().spent_24h_usd
+            self.report.journal_spend_usd = (await service.list_tasks()).spent_24h_usd
             if service.sandbox is not None:
                 self.report.sandbox_billed_usd = round(
                     sum(service.sandbox.stats().billed_usd.values()), 2

@@ -153,7 +153,7 @@ async def run_gallery(cli: Cli, args: argparse.Namespace) -> int:
     query = validated(ListTasksInput, status="completed", limit=args.limit)
     settings = cli.settings()
     async with VeoService(settings) as service:
-        tasks = service.list_tasks(query)
+        tasks = await service.list_tasks(query)
     target: Path = args.output or settings.output_dir / PAGE_NAME
     page = write_page(target, gallery_html(tasks.tasks, target.expanduser().resolve().parent))
     count = len(saved(tasks.tasks))

@@ -72,16 +72,16 @@ UNAVAILABLE = "model_unavailable"
 
 async def availability(eng: Engine, *, refresh: bool = False) -> dict[str, ModelAvailability]:
     """Every catalog model's availability now; ``refresh`` reads the live list again."""
-    return current(eng, await live_list(eng, refresh=refresh))
+    return await current(eng, await live_list(eng, refresh=refresh))
 
 
-def current(eng: Engine, live: LiveList | None = None) -> dict[str, ModelAvailability]:
+async def current(eng: Engine, live: LiveList | None = None) -> dict[str, ModelAvailability]:
     """The same answer from the cached live list (no request; ``unknown`` if never read)."""
     now = eng.clock()
     return combine(
         all_models(),
         live if live is not None else eng.live_models,
-        recent_refusals(eng, now),
+        await recent_refusals(eng, now),
         now=now,
         cool_down_s=DEFAULT_COOL_DOWN_S,
     )
@@ -104,9 +104,9 @@ def _fresh(eng: Engine, live: LiveList) -> bool:
     return eng.clock() - live.checked_at < ttl
 
 
-def recent_refusals(eng: Engine, now: float) -> dict[str, RecentRefusal]:
+async def recent_refusals(eng: Engine, now: float) -> dict[str, RecentRefusal]:
     """Models whose latest create was refused (or failed) as unavailable, from the journal."""
-    rows = eng.journal.latest_refusals(UNAVAILABLE, since=now - REFUSAL_LOOKBACK_S)
+    rows = await eng.journal.latest_refusals(UNAVAILABLE, since=now - REFUSAL_LOOKBACK_S)
     return {
         rec.model: RecentRefusal(
             rec.model, rec.completed_at or rec.created_at, _short(rec.error_message or "")
@@ -248,9 +248,9 @@ def unavailable_step(avail: Mapping[str, ModelAvailability], model_id: str) -> W
     )
 
 
-def step_for(eng: Engine, model_id: str) -> Words:
+async def step_for(eng: Engine, model_id: str) -> Words:
     """:func:`unavailable_step` from the cached live list (no request)."""
-    return unavailable_step(current(eng), model_id)
+    return unavailable_step(await current(eng), model_id)
 
 
 async def explained(eng: Engine, model_id: str, exc: VeoError) -> VeoError:

@@ -109,11 +109,13 @@ class Batches:
         self._dedupe_window = dedupe_window
         self.tasks: dict[str, asyncio.Task[None]] = {}
 
-    def plan(self, items: Sequence[Any]) -> BatchPlan:
+    async def plan(self, items: Sequence[Any]) -> BatchPlan:
         """The dry run: every item priced as it would be sent (re-renders resolved)."""
-        return plan_batch([self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))])
+        return plan_batch(
+            [await self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))]
+        )
 
-    def create(
+    async def create(
         self,
         items: Sequence[Any],
         concurrency: int | Mapping[str, int] | None = None,
@@ -123,7 +125,7 @@ class Batches:
         """Check, price and record a batch and all its items; nothing is sent yet. The caps
         (``concurrency``) are stored with the first item, so a resume keeps them. ``status``
         ``WORKERS_BATCH`` hands the batch to shared workers in the same transaction."""
-        inputs = [self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))]
+        inputs = [await self._resolve_rerender(i, inp) for i, inp in enumerate(expand(items))]
         plan_batch(inputs)  # an invalid item stops the batch with its index
         for index, inp in enumerate(inputs):  # every image is checked before anything is spent
             try:
@@ -139,7 +141,7 @@ class Batches:
         stored[0][CAPS_KEY] = caps(concurrency)  # a resume keeps the batch's own caps
         tasks = [self._item_record(inp, batch_id, index) for index, inp in enumerate(inputs)]
         cap = self._eng.settings.budget_usd
-        self._eng.journal.create_batch(
+        await self._eng.journal.create_batch(
             batch_id,
             stored,
             created_at=self._eng.clock(),
@@ -160,18 +162,18 @@ class Batches:
         running = self.tasks.get(batch_id)
         if running is None or running.done():
             runner = _Runner(self, batch_id, caps(concurrency), on_progress)
-            self._eng.journal.update_batch(batch_id, f"running:{self._eng.pid}")
+            await self._eng.journal.update_batch(batch_id, f"running:{self._eng.pid}")
             self.tasks[batch_id] = asyncio.create_task(runner.run(inputs))
         if wait:
             await asyncio.shield(self.tasks[batch_id])
-        return self.status(batch_id)
+        return await self.status(batch_id)
 
-    def _resolve_rerender(self, index: int, inp: GenerateVideoInput) -> GenerateVideoInput:
+    async def _resolve_rerender(self, index: int, inp: GenerateVideoInput) -> GenerateVideoInput:
         """A ``from_task_id`` item becomes the full input of that re-render."""
         if not inp.from_task_id:
             return inp
         try:
-            source = self._eng.get(inp.from_task_id)
+            source = await self._eng.get(inp.from_task_id)
         except TaskNotFoundError as exc:
             raise InvalidRequestError(
                 f"Batch item {index}: {exc.message}", field="from_task_id"
@@ -184,8 +186,8 @@ class Batches:
         )
         return target
 
-    def inputs(self, batch_id: str) -> list[GenerateVideoInput]:
-        batch = self._eng.journal.get_batch(batch_id)
+    async def inputs(self, batch_id: str) -> list[GenerateVideoInput]:
+        batch = await self._eng.journal.get_batch(batch_id)
         if batch is None:
             raise TaskNotFoundError(
                 Words(
@@ -200,26 +202,26 @@ class Batches:
             for item in batch.items
         ]
 
-    def stored_caps(self, batch_id: str) -> dict[str, int]:
+    async def stored_caps(self, batch_id: str) -> dict[str, int]:
         """The per-channel caps the batch was started with (the defaults for older batches)."""
-        batch = self._eng.journal.get_batch(batch_id)
+        batch = await self._eng.journal.get_batch(batch_id)
         first = batch.items[0] if batch is not None and batch.items else {}
         stored = first.get(CAPS_KEY) if isinstance(first, dict) else None
         return caps(stored if isinstance(stored, dict) else None)
 
-    def status(self, batch_id: str) -> BatchView:
-        inputs = self.inputs(batch_id)
-        links = self._eng.journal.batch_links(batch_id)
-        return batch_view(batch_id, len(inputs), links, running=self.running(batch_id))
+    async def status(self, batch_id: str) -> BatchView:
+        inputs = await self.inputs(batch_id)
+        links = await self._eng.journal.batch_links(batch_id)
+        return batch_view(batch_id, len(inputs), links, running=await self.running(batch_id))
 
-    def running(self, batch_id: str) -> bool:
+    async def running(self, batch_id: str) -> bool:
         """Whether a runner (here, or in another live process) is working on the batch."""
         task = self.tasks.get(batch_id)
         if task is not None and not task.done():
             return True
-        batch = self._eng.journal.get_batch(batch_id)
+        batch = await self._eng.journal.get_batch(batch_id)
         if batch is not None and batch.status == WORKERS_BATCH:  # shared workers run it
-            links = self._eng.journal.batch_links(batch_id).values()
+            links = (await self._eng.journal.batch_links(batch_id)).values()
             return any(r.status not in TERMINAL or not r.video_path for r in links)
         if batch is None or not batch.status.startswith("running:"):
             return False
@@ -236,16 +238,16 @@ class Batches:
     ) -> BatchView:
         """Resume the batch if nobody runs it (unless ``resume=False``: then only watch it),
         then wait up to ``wait_seconds`` for it to end."""
-        view = self.status(batch_id)
+        view = await self.status(batch_id)
         if view.status == "incomplete" and resume:
-            caps_ = self.stored_caps(batch_id)
-            view = await self.run(batch_id, self.inputs(batch_id), caps_, False, None)
+            caps_ = await self.stored_caps(batch_id)
+            view = await self.run(batch_id, await self.inputs(batch_id), caps_, False, None)
         deadline = self._eng.clock() + wait_seconds
         step = max(0.02, 2.0 * min(1.0, self._eng.settings.time_scale * 10))
         while view.status == "running" and self._eng.clock() < deadline:
             await _call(on_progress, view)
             await self._eng.sleep(min(step, max(0.0, deadline - self._eng.clock())))
-            view = self.status(batch_id)
+            view = await self.status(batch_id)
         if wait_seconds > 0:
             await _call(on_progress, view)
         return view
@@ -259,10 +261,10 @@ class Batches:
         )
         return rec, submission.dedupe_since(inp, rec.created_at, self._dedupe_window)
 
-    def reserve_item(self, inp: GenerateVideoInput, batch_id: str, index: int) -> TaskRecord:
+    async def reserve_item(self, inp: GenerateVideoInput, batch_id: str, index: int) -> TaskRecord:
         rec, since = self._item_record(inp, batch_id, index)
         budget = self._eng.settings.budget_usd
-        found, _duplicate = self._eng.journal.reserve(
+        found, _duplicate = await self._eng.journal.reserve(
             rec,
             dedupe_since=since,
             budget=(budget, rec.created_at - submission.DAY_S) if budget is not None else None,
@@ -288,32 +290,34 @@ class _Runner:
         self._on_progress = on_progress
 
     async def run(self, inputs: Sequence[GenerateVideoInput]) -> None:
-        links = self._eng.journal.batch_links(self._batch_id)
+        links = await self._eng.journal.batch_links(self._batch_id)
         try:
             await asyncio.gather(
                 *(self._item(i, inp, links.get(i)) for i, inp in enumerate(inputs))
             )
         finally:
-            self._eng.journal.update_batch(self._batch_id, "stopped")
+            await self._eng.journal.update_batch(self._batch_id, "stopped")
 
     async def _item(self, index: int, inp: GenerateVideoInput, rec: TaskRecord | None) -> None:
         eng = self._eng
         try:
             if rec is None:  # the process stopped while the batch was being recorded
-                rec = self._batches.reserve_item(inp, self._batch_id, index)
+                rec = await self._batches.reserve_item(inp, self._batch_id, index)
             if rec.status == "submitting" and self._orphaned(rec):
-                rec = eng.interrupt(rec, ORPHAN_MESSAGE, kind="submit_outcome_unknown")
+                rec = await eng.interrupt(rec, ORPHAN_MESSAGE, kind="submit_outcome_unknown")
             if rec.status in TERMINAL:
                 if rec.status == "completed" and not rec.video_path:
                     await follow.save_video(eng, rec.task_id)
                 return
             async with self._slots[rec.channel]:
-                if rec.status == "pending" and eng.journal.claim(rec.task_id, owner=eng.owner):
+                if rec.status == "pending" and await eng.journal.claim(
+                    rec.task_id, owner=eng.owner
+                ):
                     # An unpinned item refused as unavailable fails over, as generate does.
                     rec = await failover.start_item(
                         eng,
                         inp,
-                        eng.get(rec.task_id),
+                        await eng.get(rec.task_id),
                         batch=(self._batch_id, index),
                         dedupe_window=self._batches._dedupe_window,
                     )

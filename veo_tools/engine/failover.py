@@ -64,7 +64,7 @@ async def create(
     if not pinned(inp):
         route = _Route(eng, inp, plan.model, await current(eng), dedupe_window, within=within)
         return await route.run()
-    rec, duplicate = submission.reserve(
+    rec, duplicate = await submission.reserve(
         eng, inp, plan, params, status="submitting", dedupe_window=dedupe_window
     )
     if duplicate:
@@ -211,9 +211,9 @@ class _Route:
             else self._inp.model_copy(update={"model": model.id})
         )
         plan, request, params = submission.prepare(eng, inp)
-        self._release_key()
+        await self._release_key()
         try:
-            rec, duplicate = submission.reserve(
+            rec, duplicate = await submission.reserve(
                 eng,
                 inp,
                 plan,
@@ -236,11 +236,11 @@ class _Route:
             return None
         return Sent(rec, False, self._notes(model))
 
-    def _release_key(self) -> None:
+    async def _release_key(self) -> None:
         """A refused row gives its idempotency key to the next candidate: it made no task."""
         refused, self._last_refused = self._last_refused, None
         if refused is not None and refused.idempotency_key is not None:
-            self._eng.journal.update(refused.task_id, idempotency_key=None)
+            await self._eng.journal.update(refused.task_id, idempotency_key=None)
 
     def _notes(self, model: Model) -> list[str]:
         if not self._tried:

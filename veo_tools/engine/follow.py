@@ -56,19 +56,19 @@ LOST_SIMULATED = (
 async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     """Ask the API for the task's status once and record any change."""
     if rec.remote_id is None or rec.mode == "stream":
-        return eng.get(rec.task_id)
+        return await eng.get(rec.task_id)
     try:
         remote = await eng.client(rec.channel).get(rec.remote_id)
     except TaskNotFoundError as exc:
         # The API no longer knows the remote id (expired, or another account or base URL):
         # nothing more can be learnt, and it is never resubmitted on our own.
         lost = LOST_SIMULATED if eng.settings.sandbox else LOST_REMOTE
-        return eng.interrupt(rec, f"{exc.message} {lost}", kind=exc.kind)
+        return await eng.interrupt(rec, f"{exc.message} {lost}", kind=exc.kind)
     except ModelUnavailableError as exc:
         if not looks_like_retired(exc.message):
             raise  # an outage may pass: keep following the task
         # The upstream says the model is gone: this task can never finish, and is not billed.
-        rec = eng.journal.update(
+        rec = await eng.journal.update(
             rec.task_id,
             status="failed",
             error_kind=exc.kind,
@@ -85,19 +85,19 @@ async def refresh(eng: Engine, rec: TaskRecord) -> TaskRecord:
     fields.update(terminal_fields(eng, remote, eng.clock(), channel=rec.channel, model=rec.model))
     if (rec.status, rec.progress) == (remote.status, remote.progress) and len(fields) == 2:
         return rec
-    rec = eng.journal.update(rec.task_id, **fields)
+    rec = await eng.journal.update(rec.task_id, **fields)
     if rec.error_kind == availability.UNAVAILABLE:
         await availability.live_list(eng)  # so the task's next step names what is up
     return rec
 
 
-def settle_orphan(eng: Engine, rec: TaskRecord) -> TaskRecord:
+async def settle_orphan(eng: Engine, rec: TaskRecord) -> TaskRecord:
     """The row as it stands, after marking it ``interrupted`` if its owner is gone (a stream
     or a create request whose process died: see ``Journal.recover_orphans``)."""
     if rec.status in TERMINAL or rec.task_id in eng.submitting or rec.task_id in eng.streams:
         return rec
-    eng.journal.recover_orphans(rec.task_id)
-    return eng.get(rec.task_id)
+    await eng.journal.recover_orphans(rec.task_id)
+    return await eng.get(rec.task_id)
 
 
 def bounded(wait_s: float) -> AbstractContextManager[None]:
@@ -109,7 +109,7 @@ def bounded(wait_s: float) -> AbstractContextManager[None]:
 async def check(eng: Engine, task_id: str, *, download: bool) -> TaskView:
     """Ask the API once (within ANSWER_GRACE_S) and download a finished video. A status call
     that fails in a way worth retrying returns the journal's view with the error attached."""
-    rec = eng.get(task_id)
+    rec = await eng.get(task_id)
     trouble: VeoError | None = None
     with bounded(0):
         if rec.status not in TERMINAL:
@@ -121,7 +121,7 @@ async def check(eng: Engine, task_id: str, *, download: bool) -> TaskView:
                 trouble = exc
         if rec.status == "completed" and download:
             return await save_video(eng, rec.task_id)
-    return _with_trouble(eng.view(rec), trouble)
+    return _with_trouble(await eng.view(rec), trouble)
 
 
 def _with_trouble(view: TaskView, trouble: VeoError | None) -> TaskView:
@@ -152,7 +152,7 @@ async def _wait(
     download: bool,
     on_progress: ProgressCallback | None,
 ) -> TaskView:
-    rec = eng.get(task_id)
+    rec = await eng.get(task_id)
     deadline = eng.clock() + timeout
     policy = policy_for(rec, eng.settings.time_scale)
     trouble: VeoError | None = None
@@ -182,7 +182,7 @@ async def _wait(
     await eng.emit(on_progress, rec, status_message(rec))
     if rec.status == "completed" and download:
         return await save_video(eng, rec.task_id)
-    return _with_trouble(eng.view(rec), trouble)
+    return _with_trouble(await eng.view(rec), trouble)
 
 
 async def _idle(
@@ -214,12 +214,12 @@ async def _wait_local(
     """Wait for a task this process drives itself (a stream), or re-read a foreign one."""
     task = eng.streams.get(rec.task_id)
     if task is None:
-        return settle_orphan(eng, rec)
+        return await settle_orphan(eng, rec)
     if on_progress is not None:
         eng.listeners[rec.task_id] = on_progress
     try:
         while not task.done() and eng.clock() < deadline:
-            current = eng.get(rec.task_id)
+            current = await eng.get(rec.task_id)
             await eng.emit(on_progress, current, status_message(current))
             left = deadline - eng.clock()
             beat = heartbeat(eng.settings.time_scale)
@@ -227,21 +227,21 @@ async def _wait_local(
     finally:
         if on_progress is not None and eng.listeners.get(rec.task_id) is on_progress:
             del eng.listeners[rec.task_id]
-    return eng.get(rec.task_id)
+    return await eng.get(rec.task_id)
 
 
 async def save_video(eng: Engine, task_id: str) -> TaskView:
     """Save a completed task's MP4 as ``<output_dir>/<task_id>.mp4`` (idempotent, atomic)."""
-    rec = eng.get(task_id)
+    rec = await eng.get(task_id)
     if rec.status != "completed":
-        return eng.view(rec)
+        return await eng.view(rec)
     # A file is trusted only if it is a whole MP4: one cut short by an older version (or a
     # crash) is fetched again and replaced atomically.
     if rec.video_path and is_whole_mp4(Path(rec.video_path)):
-        return eng.view(rec)
+        return await eng.view(rec)
     dest = (eng.settings.output_dir / f"{rec.task_id}.mp4").resolve()
     if is_whole_mp4(dest):
-        return eng.view(eng.journal.update(rec.task_id, video_path=str(dest)))
+        return await eng.view(await eng.journal.update(rec.task_id, video_path=str(dest)))
     if dest.is_file() or rec.video_path:
         log.warning("the saved video of %s is missing or incomplete; fetching it again", task_id)
     try:
@@ -265,7 +265,7 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
         if not (isinstance(exc, DownloadError) or exc.retryable):
             raise
         # The video is rendered and paid for: a failed download is reported, never lost.
-        view = eng.view(rec)
+        view = await eng.view(rec)
         view.error = TaskError(kind=exc.kind, message=exc.message, retryable=exc.retryable)
         view.advise(
             Words(
@@ -280,8 +280,8 @@ async def save_video(eng: Engine, task_id: str) -> TaskView:
         )
         return view
     url = eng.http.redact(url) if url else rec.video_url
-    rec = eng.journal.update(rec.task_id, video_path=str(dest), video_url=url)
-    return eng.view(rec)
+    rec = await eng.journal.update(rec.task_id, video_path=str(dest), video_url=url)
+    return await eng.view(rec)
 
 
 def _remove_stale_partials(dest: Path, *, older_than: float) -> None:

@@ -87,8 +87,8 @@ class Engine:
     def client(self, channel: str) -> ChannelClient:
         return self.clients[channel]
 
-    def get(self, task_id: str) -> TaskRecord:
-        rec = self.journal.get(task_id)
+    async def get(self, task_id: str) -> TaskRecord:
+        rec = await self.journal.get(task_id)
         if rec is None:
             raise TaskNotFoundError(
                 Words(
@@ -101,20 +101,20 @@ class Engine:
             )
         return rec
 
-    def view(self, rec: TaskRecord, *, deduplicated: bool = False) -> TaskView:
+    async def view(self, rec: TaskRecord, *, deduplicated: bool = False) -> TaskView:
         gone = rec.status == "failed" and rec.error_kind == availability.UNAVAILABLE
         return task_view(
             rec,
             now=self.clock(),
             time_scale=self.settings.time_scale,
             deduplicated=deduplicated,
-            unavailable_step=availability.step_for(self, rec.model) if gone else None,
+            unavailable_step=await availability.step_for(self, rec.model) if gone else None,
             simulated=self.settings.sandbox,
         )
 
-    def record_failure(self, rec: TaskRecord, exc: VeoError) -> TaskRecord:
+    async def record_failure(self, rec: TaskRecord, exc: VeoError) -> TaskRecord:
         kind = exc.error_kind if isinstance(exc, TaskFailedError) else exc.kind
-        return self.journal.update(
+        return await self.journal.update(
             rec.task_id,
             status="failed",
             error_kind=kind,
@@ -123,8 +123,10 @@ class Engine:
             error_retryable=exc.retryable or kind == "upstream",
         )
 
-    def interrupt(self, rec: TaskRecord, message: str, *, kind: str = "interrupted") -> TaskRecord:
-        return self.journal.update(
+    async def interrupt(
+        self, rec: TaskRecord, message: str, *, kind: str = "interrupted"
+    ) -> TaskRecord:
+        return await self.journal.update(
             rec.task_id,
             status="interrupted",
             error_kind=kind,

@@ -51,7 +51,7 @@ def load_images(eng: Engine, inp: GenerateVideoInput, plan: Plan) -> tuple[Image
     )
 
 
-def reserve(
+async def reserve(
     eng: Engine,
     inp: GenerateVideoInput,
     plan: Plan,
@@ -68,7 +68,7 @@ def reserve(
     """
     rec = record(eng, inp, plan, params, status=status, batch=batch)
     budget = eng.settings.budget_usd
-    return eng.journal.reserve(
+    return await eng.journal.reserve(
         rec,
         dedupe_since=dedupe_since(inp, rec.created_at, dedupe_window),
         budget=(budget, rec.created_at - DAY_S) if budget is not None else None,
@@ -146,7 +146,7 @@ async def submit(
         with deadline_after(within):
             remote = await eng.client(rec.channel).submit(request)
     except SubmitOutcomeUnknownError as exc:
-        eng.interrupt(rec, exc.message, kind=exc.kind)
+        await eng.interrupt(rec, exc.message, kind=exc.kind)
         raise SubmitOutcomeUnknownError(
             Words(
                 "{said} The attempt is recorded as task_id '{task_id}'; {again} with the same "
@@ -160,14 +160,14 @@ async def submit(
             task_id=rec.task_id,
         ) from exc
     except VeoError as exc:
-        eng.record_failure(rec, exc)
+        await eng.record_failure(rec, exc)
         # A refusal of the model says what is available instead (nothing was created or paid).
         told = await availability.explained(eng, rec.model, exc)
         if told is exc:
             raise
         raise told from exc
     except asyncio.CancelledError:
-        eng.interrupt(
+        await eng.interrupt(
             rec,
             "Cancelled while the create request was in flight: the task may exist and be billed. "
             "It is not re-sent automatically.",
@@ -175,11 +175,11 @@ async def submit(
         )
         raise
     except Exception as exc:
-        raise unexpected(eng, rec, exc) from None
+        raise await unexpected(eng, rec, exc) from None
     finally:
         eng.submitting.discard(rec.task_id)
     now = eng.clock()
-    return eng.journal.update(
+    return await eng.journal.update(
         rec.task_id,
         remote_id=remote.remote_id,
         status=remote.status,
@@ -189,7 +189,7 @@ async def submit(
     )
 
 
-def unexpected(eng: Engine, rec: TaskRecord, exc: Exception) -> SubmitOutcomeUnknownError:
+async def unexpected(eng: Engine, rec: TaskRecord, exc: Exception) -> SubmitOutcomeUnknownError:
     """A fault no layer below knew how to name (a bug, or a library's surprise): whether the
     request left is unknown, so the task is ``interrupted`` and never re-sent."""
     # The text of a foreign exception may quote a header, hence the key: redact before logging.
@@ -202,7 +202,7 @@ def unexpected(eng: Engine, rec: TaskRecord, exc: Exception) -> SubmitOutcomeUnk
         "again. Check the APIYI console task log (https://api.apiyi.com/log) and "
         f"`veo-tools tasks`. The attempt is recorded as task_id '{rec.task_id}'."
     )
-    eng.interrupt(rec, message, kind="submit_outcome_unknown")
+    await eng.interrupt(rec, message, kind="submit_outcome_unknown")
     return SubmitOutcomeUnknownError(message, task_id=rec.task_id)
 
 
@@ -212,11 +212,11 @@ async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> Non
     Progress goes to whoever waits on the task at that moment (``eng.listeners``), never to a
     caller that has already returned.
     """
-    eng.journal.update(rec.task_id, status="in_progress", submitted_at=eng.clock())
+    await eng.journal.update(rec.task_id, status="in_progress", submitted_at=eng.clock())
     try:
         async for event in eng.reverse.stream(request):
             if event.kind == "result":
-                eng.journal.update(
+                await eng.journal.update(
                     rec.task_id,
                     status="completed",
                     progress=100,
@@ -228,26 +228,26 @@ async def run_stream(eng: Engine, rec: TaskRecord, request: VideoRequest) -> Non
             fields: dict[str, Any] = {}
             if event.progress is not None:
                 fields["progress"] = event.progress
-            current = eng.journal.update(rec.task_id, **fields)
+            current = await eng.journal.update(rec.task_id, **fields)
             listener = eng.listeners.get(rec.task_id)
             await eng.emit(listener, current, eng.http.redact(event.text.strip()) or "rendering")
     except asyncio.CancelledError:
-        eng.interrupt(rec, "The stream was cancelled before the video URL arrived.")
+        await eng.interrupt(rec, "The stream was cancelled before the video URL arrived.")
         raise
     except (SubmitOutcomeUnknownError, DownloadError) as exc:
         # Cut mid-way: the render may go on upstream (and be billed); its URL is lost to us.
-        eng.interrupt(rec, exc.message, kind=exc.kind)
+        await eng.interrupt(rec, exc.message, kind=exc.kind)
     except VeoError as exc:
         # Refused (auth, balance, bad request, no channel), never connected (a plain
         # TransportError: a cut after sending is SubmitOutcomeUnknown), or failed: nothing made.
-        eng.record_failure(rec, exc)
+        await eng.record_failure(rec, exc)
         if isinstance(exc, ModelUnavailableError):
             await availability.live_list(eng)  # so the task's next step names what is up
     except Exception as exc:
-        unexpected(eng, rec, exc)  # the stream task ends here; its row says what happened
+        await unexpected(eng, rec, exc)  # the stream task ends here; its row says what happened
     else:
-        if eng.get(rec.task_id).status != "completed":
-            eng.interrupt(rec, "The stream ended without a video URL.")
+        if (await eng.get(rec.task_id)).status != "completed":
+            await eng.interrupt(rec, "The stream ended without a video URL.")
 
 
 def video_request(

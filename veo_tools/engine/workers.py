@@ -73,7 +73,7 @@ class Worker:
         renewer = asyncio.create_task(self._renew_forever())
         try:
             while True:
-                claim = self._eng.journal.claim_work(
+                claim = await self._eng.journal.claim_work(
                     self.report.worker_id,
                     self._caps,
                     now=self._eng.clock(),
@@ -110,10 +110,10 @@ class Worker:
             if rec.status == "submitting":
                 self.report.sent += 1
                 try:
-                    inp = self._input(rec)
+                    inp = await self._input(rec)
                     submission.prepare(eng, inp)
                 except VeoError as exc:  # nothing was sent: the item simply failed
-                    eng.record_failure(rec, exc)
+                    await eng.record_failure(rec, exc)
                     raise
                 # As in a local batch, an unpinned item refused as unavailable fails over; the
                 # substitute is linked to the item and followed here.
@@ -131,10 +131,10 @@ class Worker:
             log.info("batch item %s: %s", rec.task_id, exc.message)
         finally:
             del self._active[claimed]
-            eng.journal.release_lease(self.report.worker_id, claimed, now=eng.clock())
+            await eng.journal.release_lease(self.report.worker_id, claimed, now=eng.clock())
 
-    def _input(self, rec: TaskRecord) -> GenerateVideoInput:
-        batch = self._eng.journal.get_batch(rec.batch_id or "")
+    async def _input(self, rec: TaskRecord) -> GenerateVideoInput:
+        batch = await self._eng.journal.get_batch(rec.batch_id or "")
         if batch is None or rec.batch_index is None:
             raise InvalidRequestError(f"Task {rec.task_id} names no recorded batch item.")
         item = batch.items[rec.batch_index]
@@ -145,7 +145,7 @@ class Worker:
             await self._eng.sleep(self._lease_s / 3)
             if self._active:
                 with contextlib.suppress(Exception):  # a missed renewal is retried next time
-                    self._eng.journal.renew_leases(
+                    await self._eng.journal.renew_leases(
                         self.report.worker_id,
                         list(self._active),
                         until=self._eng.clock() + self._lease_s,

@@ -19,58 +19,46 @@ how each guarantee is made to hold across processes and hosts:
   update guarded by the status and ``updated_at`` they were judged on;
 - shared batch work is :mod:`veo_tools.journal.work` with ``FOR UPDATE SKIP LOCKED``.
 
-Every call is one short transaction on a pooled connection (``psycopg_pool.ConnectionPool``).
+Every call is one short transaction on a pooled connection
+(``psycopg_pool.AsyncConnectionPool``), awaited: a round trip never blocks the event loop. The
+pool is opened inside the running loop, by :meth:`PostgresJournal.open` (``VeoService`` awaits
+it on entry) or by the first call, and closed by :meth:`PostgresJournal.aclose`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import builtins
-import dataclasses
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from veo_tools.errors import ConfigurationError, InvalidRequestError, TaskNotFoundError
+from veo_tools.errors import ConfigurationError
+from veo_tools.journal import postgres_sql as ops
 from veo_tools.journal import work
 from veo_tools.journal.interface import WorkClaim
 from veo_tools.journal.owner import Owner
+from veo_tools.journal.rules import (
+    batch_not_found,
+    not_found,
+    update_statement,
+)
 from veo_tools.journal.schema import (
     COLUMNS,
-    MAY_BE_PAID,
-    MIGRATIONS,
     BatchRecord,
     TaskRecord,
-    check_values,
     owner_fields,
     record_from_row,
-    statements_for,
-)
-from veo_tools.journal.store import (
-    SETTLE_ORPHAN,
-    _check_batch_budget,
-    _check_budget,
-    _not_found,
-    orphan_candidates,
-    orphan_settlements,
-    update_statement,
 )
 
 try:
     import psycopg
-    from psycopg_pool import ConnectionPool, PoolTimeout
+    from psycopg_pool import AsyncConnectionPool, PoolTimeout
 except ImportError:  # pragma: no cover - exercised only without the extra
     psycopg = None  # type: ignore[assignment]
-
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
-#: Advisory lock classes (the first key of ``pg_advisory_xact_lock(int, int)``).
-LOCK_MIGRATE, LOCK_KEY, LOCK_FINGERPRINT, LOCK_BUDGET = 0x7E00, 0x7E01, 0x7E02, 0x7E03
-
-
-def _param(value: object) -> object:
-    return int(value) if isinstance(value, bool) else value
 
 
 def safe_url(url: str) -> str:
@@ -82,7 +70,8 @@ def safe_url(url: str) -> str:
 
 
 class PostgresJournal:
-    """The ledger in one PostgreSQL database. Thread-safe; shared by processes and hosts."""
+    """The ledger in one PostgreSQL database, shared by processes and hosts. Its pool belongs to
+    the event loop that opened it (like the service that owns it)."""
 
     def __init__(self, url: str, *, max_connections: int = 4, connect_timeout: float = 10.0):
         if psycopg is None:
@@ -92,97 +81,90 @@ class PostgresJournal:
                 "to use the local SQLite journal)."
             )
         self.url = safe_url(url)
-        self._pool: ConnectionPool[psycopg.Connection[tuple[Any, ...]]] = ConnectionPool(
-            url, min_size=1, max_size=max_connections, open=False, name="veo-tools-journal"
-        )
-        try:
-            self._pool.open(wait=True, timeout=connect_timeout)
-            self._migrate()
-        except PoolTimeout:
-            self._pool.close()
-            raise ConfigurationError(
-                f"Cannot connect to the PostgreSQL journal at {self.url} within "
-                f"{connect_timeout:g} s. Check VEO_TOOLS_JOURNAL_URL (host, port, database, "
-                "user, password) and that the server accepts connections from this host."
-            ) from None
-        except BaseException:
-            self._pool.close()
-            raise
+        self._conninfo = url
+        self._max_connections = max_connections
+        self._connect_timeout = connect_timeout
+        self._pool: AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]] | None = None
+        self._opening = asyncio.Lock()
+        self._closed = False
 
-    def close(self) -> None:
-        self._pool.close()
+    async def open(self) -> None:
+        """Open the pool in the running loop and migrate the schema (once; idempotent)."""
+        await self._ready()
 
-    def __enter__(self) -> PostgresJournal:
+    async def _ready(self) -> AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]:
+        """The open pool: opened here on first use, refused once the journal is closed."""
+        async with self._opening:
+            if self._closed:
+                raise ConfigurationError(
+                    f"The PostgreSQL journal at {self.url} is closed (the service that owned it "
+                    "was closed): open a new service to use the journal again."
+                )
+            if self._pool is not None:
+                return self._pool
+            pool: AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
+            pool = AsyncConnectionPool(
+                self._conninfo,
+                min_size=1,
+                max_size=self._max_connections,
+                open=False,
+                name="veo-tools-journal",
+            )
+            try:
+                await pool.open(wait=True, timeout=self._connect_timeout)
+                async with pool.connection() as conn, conn.transaction():
+                    await ops.migrate(conn, self.url)
+            except PoolTimeout:
+                await pool.close()
+                raise ConfigurationError(
+                    f"Cannot connect to the PostgreSQL journal at {self.url} within "
+                    f"{self._connect_timeout:g} s. Check VEO_TOOLS_JOURNAL_URL (host, port, "
+                    "database, user, password) and that the server accepts connections from "
+                    "this host."
+                ) from None
+            except BaseException:
+                await pool.close()
+                raise
+            self._pool = pool
+            return pool
+
+    async def aclose(self) -> None:
+        self._closed = True
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def __aenter__(self) -> PostgresJournal:
+        await self.open()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     def __repr__(self) -> str:
         return f"PostgresJournal({self.url!r})"
 
-    # --- setup ---------------------------------------------------------------------------
+    # --- transactions ----------------------------------------------------------------------
 
-    def _migrate(self) -> None:
-        with self._transaction() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-            version = 0 if row is None else int(row[0])
-            if version > len(MIGRATIONS):
-                raise ConfigurationError(
-                    f"The journal at {self.url} has schema version {version}, newer than this "
-                    f"veo-tools understands ({len(MIGRATIONS)}). Upgrade veo-tools on this host "
-                    "(every replica and worker must run the same or a newer version)."
-                )
-            for step in MIGRATIONS[version:]:
-                for statement in statements_for(step, "postgres"):
-                    conn.execute(statement)
-            if row is None:
-                conn.execute("INSERT INTO schema_version VALUES (%s)", (len(MIGRATIONS),))
-            else:
-                conn.execute("UPDATE schema_version SET version = %s", (len(MIGRATIONS),))
-
-    @contextmanager
-    def _transaction(self) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[psycopg.AsyncConnection[tuple[Any, ...]]]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self._pool.connection() as conn, conn.transaction():
+        pool = self._pool or await self._ready()
+        async with pool.connection() as conn, conn.transaction():
             yield conn
 
-    def _query(self, sql: str, params: tuple[object, ...] = ()) -> builtins.list[TaskRecord]:
-        with self._transaction() as conn:
-            rows = conn.execute(sql, params).fetchall()
+    async def _query(self, sql: str, params: tuple[object, ...] = ()) -> builtins.list[TaskRecord]:
+        async with self._transaction() as conn:
+            rows = await (await conn.execute(sql, params)).fetchall()
         return [record_from_row(row) for row in rows]
-
-    def _lock(self, conn: psycopg.Connection[tuple[Any, ...]], kind: int, key: str) -> None:
-        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (kind, key))
 
     # --- tasks ---------------------------------------------------------------------------
 
-    def insert(self, rec: TaskRecord) -> None:
-        with self._transaction() as conn:
-            self._insert(conn, rec)
+    async def insert(self, rec: TaskRecord) -> None:
+        async with self._transaction() as conn:
+            await ops.insert(conn, rec)
 
-    def _insert(self, conn: psycopg.Connection[tuple[Any, ...]], rec: TaskRecord) -> bool:
-        """Insert ``rec``; False when a row with its idempotency key already exists."""
-        values = dataclasses.asdict(rec)
-        check_values(values)
-        marks = ", ".join("%s" for _ in COLUMNS)
-        try:
-            with conn.transaction():  # a savepoint: a clash leaves the outer transaction usable
-                cursor = conn.execute(
-                    f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({marks}) "
-                    "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
-                    tuple(_param(values[c]) for c in COLUMNS),
-                )
-        except psycopg.IntegrityError as exc:
-            raise InvalidRequestError(
-                f"Task {rec.task_id!r} clashes with a recorded task (same id or idempotency_key), "
-                f"or names an unknown batch ({exc.diag.message_primary})."
-            ) from None
-        return bool(cursor.rowcount == 1)
-
-    def reserve(
+    async def reserve(
         self,
         rec: TaskRecord,
         *,
@@ -191,99 +173,45 @@ class PostgresJournal:
         link: tuple[str, int] | None = None,
     ) -> tuple[TaskRecord, bool]:
         """As :meth:`veo_tools.journal.store.Journal.reserve`, atomic across hosts."""
-        with self._transaction() as conn:
-            self._recover(conn, None)
-            self._lock_requests(conn, [(rec, dedupe_since)])
+        async with self._transaction() as conn:
+            await ops.recover(conn, None)
+            await ops.lock_requests(conn, [(rec, dedupe_since)])
             if budget is not None:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_BUDGET,))
-            return self._reserve(conn, rec, dedupe_since, budget, link)
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (ops.LOCK_BUDGET,))
+            return await ops.reserve(conn, rec, dedupe_since, budget, link)
 
-    def _lock_requests(
-        self,
-        conn: psycopg.Connection[tuple[Any, ...]],
-        tasks: Sequence[tuple[TaskRecord, float | None]],
-    ) -> None:
-        """The key, then the fingerprint locks of ``tasks`` (each kind sorted: no deadlock)."""
-        keys = {r.idempotency_key for r, _ in tasks if r.idempotency_key is not None}
-        prints = {r.fingerprint for r, since in tasks if since is not None}
-        for kind, names in ((LOCK_KEY, keys), (LOCK_FINGERPRINT, prints)):
-            for name in sorted(names):
-                self._lock(conn, kind, name)
-
-    def _reserve(
-        self,
-        conn: psycopg.Connection[tuple[Any, ...]],
-        rec: TaskRecord,
-        dedupe_since: float | None,
-        budget: tuple[float, float] | None,
-        link: tuple[str, int] | None,
-    ) -> tuple[TaskRecord, bool]:
-        found = self._find_duplicate(conn, rec, dedupe_since)
-        if found is None and budget is not None:
-            _check_budget(self._spent(conn, budget[1]), rec, *budget)
-        if found is None and not self._insert(conn, rec):
-            found = self._find_duplicate(conn, rec, None)
-        result = found or rec
-        if link is not None:
-            conn.execute(
-                "INSERT INTO batch_items (batch_id, idx, task_id) VALUES (%s, %s, %s) "
-                "ON CONFLICT (batch_id, idx) DO UPDATE SET task_id = excluded.task_id",
-                (*link, result.task_id),
-            )
-        return result, found is not None
-
-    def claim(self, task_id: str, *, owner: Owner) -> bool:
+    async def claim(self, task_id: str, *, owner: Owner) -> bool:
         """Move a ``pending`` task to ``submitting`` for ``owner``; False if another took it."""
         fields = owner_fields(owner)
         assignments = ", ".join(f"{name} = %s" for name in fields)
-        with self._transaction() as conn:
-            cursor = conn.execute(
+        async with self._transaction() as conn:
+            cursor = await conn.execute(
                 f"UPDATE tasks SET status = 'submitting', {assignments}, updated_at = %s "
                 "WHERE task_id = %s AND status = 'pending'",
                 (*fields.values(), time.time(), task_id),
             )
             return cursor.rowcount == 1
 
-    def _find_duplicate(
-        self,
-        conn: psycopg.Connection[tuple[Any, ...]],
-        rec: TaskRecord,
-        dedupe_since: float | None,
-    ) -> TaskRecord | None:
-        row = None
-        if rec.idempotency_key is not None:
-            row = conn.execute(
-                f"{_SELECT} WHERE idempotency_key = %s",
-                (rec.idempotency_key,),
-            ).fetchone()
-        if row is None and dedupe_since is not None:
-            row = conn.execute(
-                f"{_SELECT} WHERE fingerprint = %s AND created_at >= %s "
-                "AND status != 'failed' ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                (rec.fingerprint, dedupe_since),
-            ).fetchone()
-        return None if row is None else record_from_row(row)
-
-    def update(self, task_id: str, **fields: Any) -> TaskRecord:
+    async def update(self, task_id: str, **fields: Any) -> TaskRecord:
         """As :meth:`veo_tools.journal.store.Journal.update` (never moves a status back)."""
         sql, params = update_statement(task_id, fields, "%s")
-        with self._transaction() as conn:
-            conn.execute(sql, tuple(_param(p) for p in params))
-            row = conn.execute(f"{_SELECT} WHERE task_id = %s", (task_id,)).fetchone()
+        async with self._transaction() as conn:
+            await conn.execute(sql, tuple(ops.param(p) for p in params))
+            row = await ops.one(conn, f"{ops.SELECT} WHERE task_id = %s", (task_id,))
         if row is None:
-            raise _not_found(task_id)
+            raise not_found(task_id)
         return record_from_row(row)
 
-    def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
-        found = self._query(f"{_SELECT} WHERE task_id = %s", (task_id_or_remote_id,))
+    async def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
+        found = await self._query(f"{ops.SELECT} WHERE task_id = %s", (task_id_or_remote_id,))
         if not found:
-            found = self._query(
-                f"{_SELECT} WHERE remote_id = %s ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            found = await self._query(
+                f"{ops.SELECT} WHERE remote_id = %s ORDER BY created_at DESC, rowid DESC LIMIT 1",
                 (task_id_or_remote_id,),
             )
         return found[0] if found else None
 
-    def list(
+    async def list(
         self,
         status: str | tuple[str, ...] | None = None,
         limit: int = 20,
@@ -298,52 +226,33 @@ class PostgresJournal:
             clauses.append("batch_id = %s")
             params.append(batch_id)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"{_SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT %s"
-        return self._query(sql, (*params, max(0, limit)))
+        sql = f"{ops.SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT %s"
+        return await self._query(sql, (*params, max(0, limit)))
 
-    def spent_since(self, ts: float) -> float:
-        with self._transaction() as conn:
-            return self._spent(conn, ts)
+    async def spent_since(self, ts: float) -> float:
+        async with self._transaction() as conn:
+            return await ops.spent(conn, ts)
 
-    @staticmethod
-    def _spent(conn: psycopg.Connection[tuple[Any, ...]], ts: float) -> float:
-        row = conn.execute(
-            "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
-            f"WHERE created_at >= %s AND {MAY_BE_PAID}",
-            (ts,),
-        ).fetchone()
-        return float(row[0]) if row else 0.0
-
-    def latest_refusals(self, error_kind: str, *, since: float) -> builtins.list[TaskRecord]:
+    async def latest_refusals(self, error_kind: str, *, since: float) -> builtins.list[TaskRecord]:
         """As :meth:`veo_tools.journal.store.Journal.latest_refusals` (ties broken by ``rowid``,
         the insertion order this store keeps in a ``BIGSERIAL``)."""
         sql = (
-            f"{_SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = %s "
+            f"{ops.SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = %s "
             "AND t.created_at >= %s AND NOT EXISTS (SELECT 1 FROM tasks AS u "
             "WHERE u.model = t.model AND u.status != 'pending' AND (u.created_at > t.created_at "
             "OR (u.created_at = t.created_at AND u.rowid > t.rowid)))"
         )
-        return self._query(sql, (error_kind, since))
+        return await self._query(sql, (error_kind, since))
 
-    def recover_orphans(self, task_id: str | None = None) -> int:
+    async def recover_orphans(self, task_id: str | None = None) -> int:
         """As :meth:`veo_tools.journal.store.Journal.recover_orphans`, with the owner rule of a
         journal shared by several machines."""
-        with self._transaction() as conn:
-            return self._recover(conn, task_id)
-
-    @staticmethod
-    def _recover(conn: psycopg.Connection[tuple[Any, ...]], task_id: str | None) -> int:
-        sql, params = orphan_candidates(task_id, "%s")
-        settled = orphan_settlements(conn.execute(sql, params).fetchall(), shared=True)
-        if not settled:
-            return 0
-        with conn.cursor() as cursor:
-            cursor.executemany(SETTLE_ORPHAN.replace("?", "%s"), settled)
-        return len(settled)
+        async with self._transaction() as conn:
+            return await ops.recover(conn, task_id)
 
     # --- batches -------------------------------------------------------------------------
 
-    def create_batch(
+    async def create_batch(
         self,
         batch_id: str,
         items: builtins.list[dict[str, Any]],
@@ -355,59 +264,51 @@ class PostgresJournal:
     ) -> BatchRecord:
         """As :meth:`veo_tools.journal.store.Journal.create_batch`: all of it or nothing, the
         budget judged under the lock every reserve takes, so no replica spends in between."""
-        with self._transaction() as conn:
-            self._recover(conn, None)
-            self._lock_requests(conn, tasks)
-            if budget is not None:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_BUDGET,))
-            before = self._spent(conn, budget[1]) if budget is not None else 0.0
-            conn.execute(
-                "INSERT INTO batches (batch_id, created_at, items_json, status) "
-                "VALUES (%s, %s, %s, %s)",
-                (batch_id, created_at, json.dumps(items), status),
-            )
-            for index, (rec, dedupe_since) in enumerate(tasks):
-                self._reserve(conn, rec, dedupe_since, None, (batch_id, index))
-            if budget is not None:
-                _check_batch_budget(before, self._spent(conn, budget[1]), budget[0])
+        async with self._transaction() as conn:
+            await ops.record_batch(
+                conn, batch_id, items, created_at=created_at, status=status, tasks=tasks,
+                budget=budget,
+            )  # fmt: skip
         return BatchRecord(batch_id, created_at, items, status)
 
-    def get_batch(self, batch_id: str) -> BatchRecord | None:
-        with self._transaction() as conn:
-            row = conn.execute(
+    async def get_batch(self, batch_id: str) -> BatchRecord | None:
+        async with self._transaction() as conn:
+            row = await ops.one(
+                conn,
                 "SELECT batch_id, created_at, items_json, status FROM batches WHERE batch_id = %s",
                 (batch_id,),
-            ).fetchone()
+            )
         if row is None:
             return None
         items = cast("builtins.list[dict[str, Any]]", json.loads(row[2]))
         return BatchRecord(row[0], row[1], items, row[3])
 
-    def update_batch(self, batch_id: str, status: str) -> None:
-        with self._transaction() as conn:
-            cursor = conn.execute(
+    async def update_batch(self, batch_id: str, status: str) -> None:
+        async with self._transaction() as conn:
+            cursor = await conn.execute(
                 "UPDATE batches SET status = %s WHERE batch_id = %s", (status, batch_id)
             )
             if cursor.rowcount == 0:
-                raise TaskNotFoundError(f"No batch {batch_id!r} in the journal.")
+                raise batch_not_found(batch_id)
 
-    def batch_links(self, batch_id: str) -> dict[int, TaskRecord]:
-        with self._transaction() as conn:
-            rows = conn.execute(
+    async def batch_links(self, batch_id: str) -> dict[int, TaskRecord]:
+        async with self._transaction() as conn:
+            rows = await ops.all_rows(
+                conn,
                 f"SELECT b.idx, {', '.join('t.' + c for c in COLUMNS)} FROM batch_items b "
                 "JOIN tasks t ON t.task_id = b.task_id WHERE b.batch_id = %s ORDER BY b.idx",
                 (batch_id,),
-            ).fetchall()
+            )
         return {row[0]: record_from_row(row[1:]) for row in rows}
 
-    def batch_tasks(self, batch_id: str) -> builtins.list[TaskRecord]:
-        return self._query(
-            f"{_SELECT} WHERE batch_id = %s ORDER BY batch_index, created_at", (batch_id,)
+    async def batch_tasks(self, batch_id: str) -> builtins.list[TaskRecord]:
+        return await self._query(
+            f"{ops.SELECT} WHERE batch_id = %s ORDER BY batch_index, created_at", (batch_id,)
         )
 
     # --- shared workers (journal.work) -----------------------------------------------------
 
-    def claim_work(
+    async def claim_work(
         self,
         worker_id: str,
         caps: Mapping[str, int],
@@ -416,14 +317,14 @@ class PostgresJournal:
         lease_s: float,
         owner: Owner,
     ) -> WorkClaim:
-        with self._transaction() as conn:
-            db = work.Db(conn, "postgres")
-            return work.claim_work(db, worker_id, caps, now=now, lease_s=lease_s, owner=owner)
+        async with self._transaction() as conn:
+            db = ops.work_db(conn)
+            return await work.claim_work(db, worker_id, caps, now=now, lease_s=lease_s, owner=owner)
 
-    def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
-        with self._transaction() as conn:
-            return work.renew_leases(work.Db(conn, "postgres"), worker_id, task_ids, until=until)
+    async def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
+        async with self._transaction() as conn:
+            return await work.renew_leases(ops.work_db(conn), worker_id, task_ids, until=until)
 
-    def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
-        with self._transaction() as conn:
-            work.release_lease(work.Db(conn, "postgres"), worker_id, task_id, now=now)
+    async def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
+        async with self._transaction() as conn:
+            await work.release_lease(ops.work_db(conn), worker_id, task_id, now=now)

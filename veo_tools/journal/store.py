@@ -5,14 +5,16 @@ client time-outs and a second process (the MCP server and the CLI may run at onc
 detection happens inside one ``BEGIN IMMEDIATE`` transaction, so it is atomic across processes.
 Rows are never deleted. Every value reaches SQL as a parameter; only column names taken from
 :class:`TaskRecord` itself are spliced into statements.
+
+The methods are ``async`` (the :class:`~veo_tools.journal.interface.JournalStore` interface)
+but run their statements inline, on the loop: each is one local transaction well under a
+millisecond (``bench/journal.py``), less than handing it to a thread would cost.
 """
 
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import json
-import shlex
 import sqlite3
 import threading
 import time
@@ -21,44 +23,29 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from veo_tools.errors import (
-    BudgetExceededError,
-    ConfigurationError,
-    InvalidRequestError,
-    TaskNotFoundError,
-)
+from veo_tools.journal import sqlite_sql as ops
 from veo_tools.journal import work
 from veo_tools.journal.interface import WorkClaim
-from veo_tools.journal.owner import UNPROBED_SILENCE_S, Owner, owner_alive, pid_alive
+from veo_tools.journal.owner import Owner, pid_alive
+from veo_tools.journal.rules import (
+    INTERRUPTED_MESSAGE,
+    ORPHANED_SUBMIT_MESSAGE,
+    batch_not_found,
+    not_found,
+    update_statement,
+)
 from veo_tools.journal.schema import (
     COLUMNS,
-    MAY_BE_PAID,
-    MIGRATIONS,
-    STATUS_RANK,
     BatchRecord,
     RecordStatus,
     TaskMode,
     TaskRecord,
-    check_values,
     fingerprint,
     new_task_id,
     owner_fields,
-    rank_sql,
     record_from_row,
-    statements_for,
 )
-from veo_tools.money import usd
-from veo_tools.words import (
-    CHEAPER,
-    GENERATE_VIDEO,
-    LIST_TASKS,
-    RAISE_BUDGET,
-    USER_ACCEPTS,
-    Words,
-    call,
-    run,
-    stored,
-)
+from veo_tools.journal.sqlite_file import connect
 
 __all__ = [
     "INTERRUPTED_MESSAGE",
@@ -76,27 +63,6 @@ __all__ = [
 ]
 
 JOURNAL_FILENAME = "journal.sqlite3"
-_LIVE = ("submitting", "queued", "in_progress")
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
-
-INTERRUPTED_MESSAGE = stored(
-    Words(
-        "The streamed generation was cut off when the process running it stopped, so its "
-        "video cannot be recovered. It may or may not have been billed. If you still need the "
-        "video, {again}.",
-        again=run(GENERATE_VIDEO, force_new=True),
-    )
-).render("agent")
-ORPHANED_SUBMIT_MESSAGE = stored(
-    Words(
-        "The process sending this task's create request stopped before the answer came, so "
-        "the task may exist upstream and may be billed; it is not sent again. Check the APIYI "
-        "console task log (https://api.apiyi.com/log) and `veo-tools tasks`; if the video is "
-        "not there and {accepts} paying again, {again}.",
-        accepts=USER_ACCEPTS,
-        again=run(GENERATE_VIDEO, force_new=True),
-    )
-).render("agent")
 
 
 class Journal:
@@ -104,31 +70,22 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.Lock()
-        try:
-            self._conn = sqlite3.connect(
-                self.path, timeout=10.0, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise _unopenable(self.path, exc) from None
-        try:
-            self._configure()
-            self._migrate()
-        except sqlite3.Error as exc:
-            self._conn.close()
-            raise _unopenable(self.path, exc) from None
-        except BaseException:
-            self._conn.close()
-            raise
+        self._conn = connect(self.path)
 
     @classmethod
     def in_state_dir(cls, state_dir: Path) -> Journal:
         return cls(Path(state_dir) / JOURNAL_FILENAME)
 
+    async def open(self) -> None:
+        """Nothing to do: the file is opened (and migrated) by the constructor."""
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    async def aclose(self) -> None:
+        self.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -136,44 +93,16 @@ class Journal:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    async def __aenter__(self) -> Journal:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
+
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
 
-    # --- setup ---------------------------------------------------------------------------
-
-    def _configure(self) -> None:
-        self._conn.execute("PRAGMA busy_timeout = 10000")
-        self._enable_wal()
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.execute("PRAGMA foreign_keys = ON")
-
-    def _enable_wal(self) -> None:
-        # Two processes creating the file at once: switching the journal mode reports "locked"
-        # at once instead of waiting on busy_timeout, so wait here (bounded, like busy_timeout).
-        deadline = time.monotonic() + 10.0
-        while True:
-            try:
-                self._conn.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.005)
-
-    def _migrate(self) -> None:
-        with self._transaction() as conn:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > len(MIGRATIONS):
-                raise ConfigurationError(
-                    f"The journal {self.path} has schema version {version}, newer than this "
-                    f"veo-tools understands ({len(MIGRATIONS)}). Upgrade veo-tools, or point "
-                    "VEO_TOOLS_STATE_DIR at another directory."
-                )
-            for step in MIGRATIONS[version:]:
-                for statement in statements_for(step, "sqlite"):
-                    conn.execute(statement)
-            # PRAGMA takes no parameters; the value is our own integer.
-            conn.execute(f"PRAGMA user_version = {len(MIGRATIONS):d}")
+    # --- transactions ----------------------------------------------------------------------
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -194,26 +123,11 @@ class Journal:
 
     # --- tasks ---------------------------------------------------------------------------
 
-    def insert(self, rec: TaskRecord) -> None:
+    async def insert(self, rec: TaskRecord) -> None:
         with self._transaction() as conn:
-            self._insert(conn, rec)
+            ops.insert(conn, rec)
 
-    def _insert(self, conn: sqlite3.Connection, rec: TaskRecord) -> None:
-        values = dataclasses.asdict(rec)
-        check_values(values)
-        marks = ", ".join("?" for _ in COLUMNS)
-        try:
-            conn.execute(
-                f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({marks})",
-                tuple(values[c] for c in COLUMNS),
-            )
-        except sqlite3.IntegrityError as exc:
-            raise InvalidRequestError(
-                f"Task {rec.task_id!r} clashes with a recorded task (same id or idempotency_key), "
-                f"or names an unknown batch ({exc})."
-            ) from None
-
-    def reserve(
+    async def reserve(
         self,
         rec: TaskRecord,
         *,
@@ -235,31 +149,10 @@ class Journal:
         with self._transaction() as conn:
             # A dead owner's row must be neither a dedupe target still "rendering" nor a cost
             # that only its owner could settle.
-            self._recover(conn, None)
-            return self._reserve(conn, rec, dedupe_since, budget, link)
+            ops.recover(conn, None)
+            return ops.reserve(conn, rec, dedupe_since, budget, link)
 
-    def _reserve(
-        self,
-        conn: sqlite3.Connection,
-        rec: TaskRecord,
-        dedupe_since: float | None,
-        budget: tuple[float, float] | None,
-        link: tuple[str, int] | None,
-    ) -> tuple[TaskRecord, bool]:
-        found = self._find_duplicate(conn, rec, dedupe_since)
-        if found is None and budget is not None:
-            _check_budget(self._spent(conn, budget[1]), rec, *budget)
-        if found is None:
-            self._insert(conn, rec)
-        result = found or rec
-        if link is not None:
-            conn.execute(
-                "INSERT OR REPLACE INTO batch_items (batch_id, idx, task_id) VALUES (?, ?, ?)",
-                (*link, result.task_id),
-            )
-        return result, found is not None
-
-    def claim(self, task_id: str, *, owner: Owner) -> bool:
+    async def claim(self, task_id: str, *, owner: Owner) -> bool:
         """Move a ``pending`` task to ``submitting`` for ``owner``; False if another took it."""
         fields = owner_fields(owner)
         assignments = ", ".join(f"{name} = ?" for name in fields)
@@ -271,23 +164,7 @@ class Journal:
             )
             return cursor.rowcount == 1
 
-    def _find_duplicate(
-        self, conn: sqlite3.Connection, rec: TaskRecord, dedupe_since: float | None
-    ) -> TaskRecord | None:
-        row = None
-        if rec.idempotency_key is not None:
-            row = conn.execute(
-                f"{_SELECT} WHERE idempotency_key = ?", (rec.idempotency_key,)
-            ).fetchone()
-        if row is None and dedupe_since is not None:
-            row = conn.execute(
-                f"{_SELECT} WHERE fingerprint = ? AND created_at >= ? AND status != 'failed' "
-                "ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                (rec.fingerprint, dedupe_since),
-            ).fetchone()
-        return None if row is None else record_from_row(row)
-
-    def update(self, task_id: str, **fields: Any) -> TaskRecord:
+    async def update(self, task_id: str, **fields: Any) -> TaskRecord:
         """Set ``fields`` (:class:`TaskRecord` field names) and ``updated_at``; return the row.
 
         A ``status`` that would move the task backwards (see ``STATUS_RANK``) changes nothing:
@@ -296,22 +173,22 @@ class Journal:
         sql, params = update_statement(task_id, fields, "?")
         with self._transaction() as conn:
             conn.execute(sql, params)
-            row = conn.execute(f"{_SELECT} WHERE task_id = ?", (task_id,)).fetchone()
+            row = conn.execute(f"{ops.SELECT} WHERE task_id = ?", (task_id,)).fetchone()
             if row is None:
-                raise _not_found(task_id)
+                raise not_found(task_id)
         return record_from_row(row)
 
-    def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
+    async def get(self, task_id_or_remote_id: str) -> TaskRecord | None:
         """The task with this local id, else the newest with this remote id, else ``None``."""
-        found = self._query(f"{_SELECT} WHERE task_id = ?", (task_id_or_remote_id,))
+        found = self._query(f"{ops.SELECT} WHERE task_id = ?", (task_id_or_remote_id,))
         if not found:
             found = self._query(
-                f"{_SELECT} WHERE remote_id = ? ORDER BY created_at DESC LIMIT 1",
+                f"{ops.SELECT} WHERE remote_id = ? ORDER BY created_at DESC LIMIT 1",
                 (task_id_or_remote_id,),
             )
         return found[0] if found else None
 
-    def list(
+    async def list(
         self,
         status: str | tuple[str, ...] | None = None,
         limit: int = 20,
@@ -328,40 +205,31 @@ class Journal:
             clauses.append("batch_id = ?")
             params.append(batch_id)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"{_SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        sql = f"{ops.SELECT}{where} ORDER BY created_at DESC, rowid DESC LIMIT ?"
         return self._query(sql, (*params, max(0, limit)))
 
-    def spent_since(self, ts: float) -> float:
+    async def spent_since(self, ts: float) -> float:
         """Price of every task created at or after ``ts`` that may be paid: not failed, or
         failed and billed all the same (a Grok moderation block), unless the API said it is not
         billed."""
         with self._lock:
-            return self._spent(self._conn, ts)
+            return ops.spent(self._conn, ts)
 
-    @staticmethod
-    def _spent(conn: sqlite3.Connection, ts: float) -> float:
-        row = conn.execute(
-            "SELECT COALESCE(SUM(price_usd), 0) FROM tasks "
-            f"WHERE created_at >= ? AND {MAY_BE_PAID}",
-            (ts,),
-        ).fetchone()
-        return float(row[0])
-
-    def latest_refusals(self, error_kind: str, *, since: float) -> builtins.list[TaskRecord]:
+    async def latest_refusals(self, error_kind: str, *, since: float) -> builtins.list[TaskRecord]:
         """Per model, its latest create at or after ``since`` when that create failed with
         ``error_kind`` (a later create of the same model, whatever its outcome, clears it).
 
         ``pending`` batch items are not creates yet (nothing was sent) and are ignored.
         """
         sql = (
-            f"{_SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = ? AND t.created_at >= ? "
-            "AND NOT EXISTS (SELECT 1 FROM tasks AS u WHERE u.model = t.model "
-            "AND u.status != 'pending' AND (u.created_at > t.created_at "
+            f"{ops.SELECT} AS t WHERE t.status = 'failed' AND t.error_kind = ? "
+            "AND t.created_at >= ? AND NOT EXISTS (SELECT 1 FROM tasks AS u "
+            "WHERE u.model = t.model AND u.status != 'pending' AND (u.created_at > t.created_at "
             "OR (u.created_at = t.created_at AND u.rowid > t.rowid)))"
         )
         return self._query(sql, (error_kind, since))
 
-    def recover_orphans(self, task_id: str | None = None) -> int:
+    async def recover_orphans(self, task_id: str | None = None) -> int:
         """Settle live rows whose owner is gone (all, or just ``task_id``); return how many.
 
         A stream, or a create request that may have left, whose process died has an unknown
@@ -369,17 +237,11 @@ class Journal:
         live process still drives, and async tasks any process can poll, are left alone.
         """
         with self._transaction() as conn:
-            return self._recover(conn, task_id)
-
-    def _recover(self, conn: sqlite3.Connection, task_id: str | None) -> int:
-        sql, params = orphan_candidates(task_id, "?")
-        settled = orphan_settlements(conn.execute(sql, params).fetchall(), shared=False)
-        conn.executemany(SETTLE_ORPHAN, settled)
-        return len(settled)
+            return ops.recover(conn, task_id)
 
     # --- batches -------------------------------------------------------------------------
 
-    def create_batch(
+    async def create_batch(
         self,
         batch_id: str,
         items: builtins.list[dict[str, Any]],
@@ -397,20 +259,13 @@ class Journal:
         over the cap, judged inside the transaction, so no other process can spend in between.
         """
         with self._transaction() as conn:
-            self._recover(conn, None)
-            before = self._spent(conn, budget[1]) if budget is not None else 0.0
-            conn.execute(
-                "INSERT INTO batches (batch_id, created_at, items_json, status) "
-                "VALUES (?, ?, ?, ?)",
-                (batch_id, created_at, json.dumps(items), status),
-            )
-            for index, (rec, dedupe_since) in enumerate(tasks):
-                self._reserve(conn, rec, dedupe_since, None, (batch_id, index))
-            if budget is not None:
-                _check_batch_budget(before, self._spent(conn, budget[1]), budget[0])
+            ops.record_batch(
+                conn, batch_id, items, created_at=created_at, status=status, tasks=tasks,
+                budget=budget,
+            )  # fmt: skip
         return BatchRecord(batch_id, created_at, items, status)
 
-    def get_batch(self, batch_id: str) -> BatchRecord | None:
+    async def get_batch(self, batch_id: str) -> BatchRecord | None:
         with self._lock:
             row = self._conn.execute(
                 "SELECT batch_id, created_at, items_json, status FROM batches WHERE batch_id = ?",
@@ -421,15 +276,15 @@ class Journal:
         items = cast("builtins.list[dict[str, Any]]", json.loads(row[2]))
         return BatchRecord(row[0], row[1], items, row[3])
 
-    def update_batch(self, batch_id: str, status: str) -> None:
+    async def update_batch(self, batch_id: str, status: str) -> None:
         with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE batches SET status = ? WHERE batch_id = ?", (status, batch_id)
             )
             if cursor.rowcount == 0:
-                raise TaskNotFoundError(f"No batch {batch_id!r} in the journal.")
+                raise batch_not_found(batch_id)
 
-    def batch_links(self, batch_id: str) -> dict[int, TaskRecord]:
+    async def batch_links(self, batch_id: str) -> dict[int, TaskRecord]:
         """Item index -> the task serving it, for every reserved item of the batch."""
         with self._lock:
             rows = self._conn.execute(
@@ -439,14 +294,14 @@ class Journal:
             ).fetchall()
         return {row[0]: record_from_row(row[1:]) for row in rows}
 
-    def batch_tasks(self, batch_id: str) -> builtins.list[TaskRecord]:
+    async def batch_tasks(self, batch_id: str) -> builtins.list[TaskRecord]:
         return self._query(
-            f"{_SELECT} WHERE batch_id = ? ORDER BY batch_index, created_at", (batch_id,)
+            f"{ops.SELECT} WHERE batch_id = ? ORDER BY batch_index, created_at", (batch_id,)
         )
 
     # --- shared workers (journal.work) -----------------------------------------------------
 
-    def claim_work(
+    async def claim_work(
         self,
         worker_id: str,
         caps: Mapping[str, int],
@@ -456,136 +311,13 @@ class Journal:
         owner: Owner,
     ) -> WorkClaim:
         with self._transaction() as conn:
-            db = work.Db(conn, "sqlite")
-            return work.claim_work(db, worker_id, caps, now=now, lease_s=lease_s, owner=owner)
+            db = ops.work_db(conn)
+            return await work.claim_work(db, worker_id, caps, now=now, lease_s=lease_s, owner=owner)
 
-    def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
+    async def renew_leases(self, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
         with self._transaction() as conn:
-            return work.renew_leases(work.Db(conn, "sqlite"), worker_id, task_ids, until=until)
+            return await work.renew_leases(ops.work_db(conn), worker_id, task_ids, until=until)
 
-    def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
+    async def release_lease(self, worker_id: str, task_id: str, *, now: float) -> None:
         with self._transaction() as conn:
-            work.release_lease(work.Db(conn, "sqlite"), worker_id, task_id, now=now)
-
-
-SETTLE_ORPHAN = (
-    "UPDATE tasks SET status = 'interrupted', error_kind = ?, error_message = ?, "
-    "error_retryable = 0, updated_at = ?, completed_at = ? WHERE task_id = ? AND status = ? "
-    "AND updated_at = ?"
-)
-
-
-def orphan_candidates(task_id: str | None, mark: str) -> tuple[str, tuple[str, ...]]:
-    """The live rows only their owner can settle: a create that may have left, a stream."""
-    sql = (
-        "SELECT task_id, mode, status, updated_at, owner_pid, owner_boot, owner_start, "
-        "owner_host FROM tasks WHERE (status = 'submitting' OR (mode = 'stream' AND status "
-        "IN ('queued', 'in_progress')))"
-    )
-    if task_id is None:
-        return sql, ()
-    return f"{sql} AND task_id = {mark}", (task_id,)
-
-
-def orphan_settlements(
-    rows: Sequence[Sequence[Any]], *, shared: bool
-) -> builtins.list[tuple[object, ...]]:
-    """``SETTLE_ORPHAN`` parameters for the rows of :func:`orphan_candidates` whose owner is
-    gone (``shared``: see :func:`~veo_tools.journal.owner.owner_alive`). The update is guarded
-    by the status and ``updated_at`` judged here: a row written meanwhile is left alone."""
-    now, me = time.time(), Owner.current()
-    verdicts: dict[tuple[Owner, bool], bool] = {}
-    settled: builtins.list[tuple[object, ...]] = []
-    for tid, mode, status, updated_at, *owner_row in rows:
-        owner, silent = Owner(*owner_row), now - updated_at >= UNPROBED_SILENCE_S
-        key = (owner, silent)
-        if key not in verdicts:
-            verdicts[key] = owner_alive(owner, silent_for=now - updated_at, me=me, shared=shared)
-        if not verdicts[key]:
-            stream = mode == "stream"
-            kind = "interrupted" if stream else "submit_outcome_unknown"
-            message = INTERRUPTED_MESSAGE if stream else ORPHANED_SUBMIT_MESSAGE
-            settled.append((kind, message, now, now, tid, status, updated_at))
-    return settled
-
-
-def update_statement(
-    task_id: str, fields: dict[str, Any], mark: str
-) -> tuple[str, tuple[object, ...]]:
-    """The guarded ``UPDATE`` of :meth:`Journal.update` (``mark``: the placeholder)."""
-    unknown = set(fields) - set(COLUMNS)
-    if unknown:
-        raise TypeError(f"Journal.update() cannot set {sorted(unknown)}")
-    check_values(fields)
-    fields.setdefault("updated_at", time.time())
-    assignments = ", ".join(f"{name} = {mark}" for name in fields)
-    where = f"task_id = {mark}"
-    params: tuple[object, ...] = (*fields.values(), task_id)
-    if "status" in fields:
-        where += f" AND (status = {mark} OR {rank_sql()} < {mark})"
-        params += (fields["status"], STATUS_RANK[fields["status"]])
-    return f"UPDATE tasks SET {assignments} WHERE {where}", params
-
-
-def _unopenable(path: Path, exc: sqlite3.Error) -> ConfigurationError:
-    """The journal cannot be opened: say why, and how to carry on without losing it."""
-    if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
-        return ConfigurationError(
-            f"The task journal {path} cannot be opened ({exc}). Check that its directory is "
-            "writable, or point VEO_TOOLS_STATE_DIR at another directory."
-        )
-    quoted, aside = shlex.quote(str(path)), shlex.quote(f"{path}.broken")
-    return ConfigurationError(
-        f"The task journal {path} is damaged or is not a veo-tools journal ({exc}). Move it "
-        f"aside (it is kept for inspection) and start again: mv {quoted} {aside} (and any "
-        f"{path.name}-wal / {path.name}-shm next to it); a fresh journal is created on the "
-        "next start. Tasks recorded only in the old file are no longer tracked: check the "
-        "APIYI console task log for them."
-    )
-
-
-def _not_found(task_id: str) -> TaskNotFoundError:
-    return TaskNotFoundError(
-        Words(
-            "No task {task_id!r} in the journal. Use {tasks} to see the known task ids.",
-            task_id=task_id,
-            tasks=call(LIST_TASKS),
-        )
-    )
-
-
-def _check_budget(spent: float, rec: TaskRecord, cap: float, since: float) -> None:
-    if spent + rec.price_usd <= cap + 1e-9:
-        return
-    hours = max(rec.created_at - since, 0.0) / 3600
-    raise BudgetExceededError(
-        Words(
-            "Budget guard: this video costs {price}, and {spent} of the {cap} budget "
-            "(VEO_TOOLS_BUDGET_USD) is already spent or committed by tasks from the last "
-            "{hours:g} hours (failed tasks are not counted). Nothing was submitted. Choose a "
-            "cheaper model ({cheaper}), wait for older tasks to leave the window, or {raise_it}.",
-            price=usd(rec.price_usd),
-            spent=usd(spent),
-            cap=usd(cap),
-            hours=hours,
-            cheaper=CHEAPER,
-            raise_it=RAISE_BUDGET,
-        )
-    )
-
-
-def _check_batch_budget(before: float, after: float, cap: float) -> None:
-    if after <= cap + 1e-9:
-        return
-    raise BudgetExceededError(
-        Words(
-            "Budget guard: this batch costs {cost} and {before} of the {cap} budget "
-            "(VEO_TOOLS_BUDGET_USD, rolling 24 h) is already spent or committed. Nothing was "
-            "submitted or recorded. Shrink the batch, use cheaper models (Reverse fast), or "
-            "{raise_it}.",
-            cost=usd(after - before),
-            before=usd(before),
-            cap=usd(cap),
-            raise_it=RAISE_BUDGET,
-        )
-    )
+            await work.release_lease(ops.work_db(conn), worker_id, task_id, now=now)

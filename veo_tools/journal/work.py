@@ -41,43 +41,41 @@ IN_FLIGHT = "('submitting', 'queued', 'in_progress')"
 LOCK_CLAIM = 0x7E0C
 
 
-class _Cursor(Protocol):
-    rowcount: int
-
-    def fetchall(self) -> builtins.list[Any]: ...
+class _Rows(Protocol):
+    async def __call__(self, sql: str, params: tuple[object, ...], /) -> builtins.list[Any]: ...
 
 
-class _Conn(Protocol):
-    def execute(self, sql: Any, params: Any = ...) -> Any: ...
+class _Run(Protocol):
+    async def __call__(self, sql: str, params: tuple[object, ...], /) -> int: ...
 
 
 class Db:
-    """One open transaction, with the dialect's placeholder and locking clauses."""
+    """One open transaction (its store's ``rows`` and ``run``), with the dialect's placeholder
+    and locking clauses."""
 
-    def __init__(self, conn: _Conn, dialect: Dialect) -> None:
-        self.conn = conn
+    def __init__(self, rows: _Rows, run: _Run, dialect: Dialect) -> None:
+        self._rows = rows
+        self._run = run
         self.dialect = dialect
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgres" else sql
 
-    def rows(self, sql: str, params: Sequence[object] = ()) -> builtins.list[Any]:
-        cursor: _Cursor = self.conn.execute(self._sql(sql), tuple(params))
-        return cursor.fetchall()
+    async def rows(self, sql: str, params: Sequence[object] = ()) -> builtins.list[Any]:
+        return await self._rows(self._sql(sql), tuple(params))
 
-    def run(self, sql: str, params: Sequence[object] = ()) -> int:
-        cursor: _Cursor = self.conn.execute(self._sql(sql), tuple(params))
-        return cursor.rowcount
+    async def run(self, sql: str, params: Sequence[object] = ()) -> int:
+        return await self._run(self._sql(sql), tuple(params))
 
     def skip_locked(self, table: str) -> str:
         return f" FOR UPDATE OF {table} SKIP LOCKED" if self.dialect == "postgres" else ""
 
-    def lock(self, key: str) -> None:
+    async def lock(self, key: str) -> None:
         if self.dialect == "postgres":
-            self.rows("SELECT pg_advisory_xact_lock(?, hashtext(?))", (LOCK_CLAIM, key))
+            await self.rows("SELECT pg_advisory_xact_lock(?, hashtext(?))", (LOCK_CLAIM, key))
 
 
-def claim_work(
+async def claim_work(
     db: Db,
     worker_id: str,
     caps: Mapping[str, int],
@@ -88,20 +86,22 @@ def claim_work(
 ) -> WorkClaim:
     """Take over expired leases, then claim pending items within every channel's cap."""
     until = now + lease_s
-    tasks, interrupted = _take_over(db, worker_id, now=now, until=until)
+    tasks, interrupted = await _take_over(db, worker_id, now=now, until=until)
     owned = owner_fields(owner)
     assignments = ", ".join(f"{name} = ?" for name in owned)
     for channel, cap in sorted(caps.items()):
-        db.lock(channel)
-        (in_flight,) = db.rows(
-            "SELECT COUNT(*) FROM tasks t JOIN leases l ON l.task_id = t.task_id "
-            f"WHERE t.channel = ? AND t.status IN {IN_FLIGHT}",
-            (channel,),
+        await db.lock(channel)
+        (in_flight,) = (
+            await db.rows(
+                "SELECT COUNT(*) FROM tasks t JOIN leases l ON l.task_id = t.task_id "
+                f"WHERE t.channel = ? AND t.status IN {IN_FLIGHT}",
+                (channel,),
+            )
         )[0]
         free = int(cap) - int(in_flight)
         if free <= 0:
             continue
-        rows = db.rows(
+        rows = await db.rows(
             f"SELECT {_T_COLUMNS} FROM tasks t JOIN batches b ON b.batch_id = t.batch_id "
             "WHERE t.status = 'pending' AND t.channel = ? AND b.status = ? "
             f"ORDER BY t.created_at, t.batch_index LIMIT ?{db.skip_locked('t')}",
@@ -109,21 +109,23 @@ def claim_work(
         )
         for row in rows:
             rec = record_from_row(tuple(row))
-            db.run(
+            await db.run(
                 f"UPDATE tasks SET status = 'submitting', {assignments}, updated_at = ? "
                 "WHERE task_id = ? AND status = 'pending'",
                 (*owned.values(), now, rec.task_id),
             )
-            _lease(db, rec.task_id, worker_id, until)
+            await _lease(db, rec.task_id, worker_id, until)
             rec = replace(rec, status="submitting", updated_at=now, **owned)
             tasks.append(rec)
-    return WorkClaim(tasks=tasks, interrupted=interrupted, waiting=_waiting(db, worker_id, now))
+    return WorkClaim(
+        tasks=tasks, interrupted=interrupted, waiting=(await _waiting(db, worker_id, now))
+    )
 
 
-def _take_over(
+async def _take_over(
     db: Db, worker_id: str, *, now: float, until: float
 ) -> tuple[builtins.list[TaskRecord], int]:
-    rows = db.rows(
+    rows = await db.rows(
         f"SELECT {_T_COLUMNS} FROM leases l JOIN tasks t ON t.task_id = l.task_id "
         f"WHERE l.expires_at < ? AND (t.status IN {IN_FLIGHT} "
         "OR (t.status = 'completed' AND t.video_path IS NULL)) "
@@ -141,20 +143,20 @@ def _take_over(
                 continue  # late renewing, not dead: it still drives the item
             kind = "interrupted" if stream else "submit_outcome_unknown"
             message = LEASE_ORPHAN_STREAM_MESSAGE if stream else LEASE_ORPHAN_MESSAGE
-            interrupted += db.run(
+            interrupted += await db.run(
                 "UPDATE tasks SET status = 'interrupted', error_kind = ?, error_message = ?, "
                 "error_retryable = 0, updated_at = ?, completed_at = ? "
                 "WHERE task_id = ? AND status = ?",
                 (kind, message, now, now, rec.task_id, rec.status),
             )
             continue
-        _lease(db, rec.task_id, worker_id, until)
+        await _lease(db, rec.task_id, worker_id, until)
         taken.append(rec)
     return taken, interrupted
 
 
-def _lease(db: Db, task_id: str, worker_id: str, until: float) -> None:
-    db.run(
+async def _lease(db: Db, task_id: str, worker_id: str, until: float) -> None:
+    await db.run(
         "INSERT INTO leases (task_id, worker_id, expires_at) VALUES (?, ?, ?) "
         "ON CONFLICT (task_id) DO UPDATE SET worker_id = excluded.worker_id, "
         "expires_at = excluded.expires_at",
@@ -162,35 +164,35 @@ def _lease(db: Db, task_id: str, worker_id: str, until: float) -> None:
     )
 
 
-def _waiting(db: Db, worker_id: str, now: float) -> int:
-    (pending,) = db.rows(
+async def _waiting(db: Db, worker_id: str, now: float) -> int:
+    pending = await db.rows(
         "SELECT COUNT(*) FROM tasks t JOIN batches b ON b.batch_id = t.batch_id "
         "WHERE t.status = 'pending' AND b.status = ?",
         (WORKERS_BATCH,),
-    )[0]
-    (leased,) = db.rows(
+    )
+    leased = await db.rows(
         "SELECT COUNT(*) FROM leases l JOIN tasks t ON t.task_id = l.task_id "
         f"WHERE l.worker_id != ? AND l.expires_at >= ? AND (t.status IN {IN_FLIGHT} "
         "OR (t.status = 'completed' AND t.video_path IS NULL))",
         (worker_id, now),
-    )[0]
-    return int(pending) + int(leased)
+    )
+    return int(pending[0][0]) + int(leased[0][0])
 
 
-def renew_leases(db: Db, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
+async def renew_leases(db: Db, worker_id: str, task_ids: Sequence[str], *, until: float) -> int:
     """Extend the caller's leases on ``task_ids``; a lease taken over by another is left."""
-    return sum(
-        db.run(
+    renewed = 0
+    for task_id in task_ids:
+        renewed += await db.run(
             "UPDATE leases SET expires_at = ? WHERE task_id = ? AND worker_id = ?",
             (until, task_id, worker_id),
         )
-        for task_id in task_ids
-    )
+    return renewed
 
 
-def release_lease(db: Db, worker_id: str, task_id: str, *, now: float) -> None:
+async def release_lease(db: Db, worker_id: str, task_id: str, *, now: float) -> None:
     """Give a lease up (its expiry moves to ``now``): the item is free to be taken over."""
-    db.run(
+    await db.run(
         "UPDATE leases SET expires_at = ? WHERE task_id = ? AND worker_id = ?",
         (now, task_id, worker_id),
     )

@@ -216,6 +216,10 @@ class _EngineThread:
             self.loop.close()
 
     async def _lifetime(self) -> None:
+        try:
+            await self.service.open()  # the journal's pool belongs to this loop
+        except Exception:  # reported again, to the agent, by the first call that needs it
+            log.exception("Opening the Veo service's journal failed")
         await self._stopping.wait()
         calls = asyncio.all_tasks() - {asyncio.current_task()}
         for task in calls:

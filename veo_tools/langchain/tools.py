@@ -261,4 +261,9 @@ class ListTasksTool(VeoTool):
     args_schema: type[BaseModel] = ListTasksInput
 
     def _execute(self, args: dict[str, Any]) -> BaseModel:
-        return self.runner.service.list_tasks(as_sent(ListTasksInput, args))
+        request = as_sent(ListTasksInput, args)
+        return self.runner.call(lambda service, _: service.list_tasks(request))
+
+    async def _aexecute(self, args: dict[str, Any]) -> BaseModel:
+        request = as_sent(ListTasksInput, args)
+        return await self.runner.acall(lambda service, _: service.list_tasks(request))

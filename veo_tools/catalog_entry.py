@@ -142,10 +142,10 @@ class ModelEntry(BaseModel):
     @classmethod
     def _the_channels_group(cls, value: str | None, info: ValidationInfo) -> str | None:
         channel = info.data.get("channel")
-        if channel is not None and CHANNEL_FACTS[channel][1] != value:
-            raise ValueError(
-                f"the {channel} channel is reached by tokens of group {CHANNEL_FACTS[channel][1]!r}"
-            )
+        groups = CHANNEL_FACTS[channel][1] if channel is not None else (value,)
+        if value not in groups:
+            named = " or ".join(repr(g) for g in groups)
+            raise ValueError(f"the {channel} channel is reached by tokens of group {named}")
         return value
 
     @field_validator("price_usd")

@@ -36,14 +36,16 @@ ENDPOINT_CHAT = "/v1/chat/completions"
 ENDPOINT_VOLCANO = "/seedance/api/v3/contents/generations/tasks"
 ENDPOINT_DASHSCOPE = "/wan/api/v1/services/aigc/video-generation/video-synthesis"
 
-#: Each channel's protocol and the APIYI token group its models need (``None``: the default
-#: group). A channel is the set of models one token group reaches through one protocol.
-CHANNEL_FACTS: dict[str, tuple[Protocol, str | None]] = {
-    "official": ("openai_videos", None),
-    "reverse": ("openai_videos", None),
-    "seedance": ("volcano", "SeeDance2"),
-    "wan": ("dashscope", "Wan&HappyHorse"),
-    "grok": ("openai_videos", "GrokOfficial"),
+#: Each channel's protocol and the APIYI token groups its models need (``None``: the default
+#: group). A channel is a family of models reached through one protocol; since APIYI's notice
+#: of 2026-08-30 Seedance 2.5 has its own group (``SeeDance25``), the 2.0 family keeps
+#: ``SeeDance2``.
+CHANNEL_FACTS: dict[str, tuple[Protocol, tuple[str | None, ...]]] = {
+    "official": ("openai_videos", (None,)),
+    "reverse": ("openai_videos", (None,)),
+    "seedance": ("volcano", ("SeeDance2", "SeeDance25")),
+    "wan": ("dashscope", ("Wan&HappyHorse",)),
+    "grok": ("openai_videos", ("GrokOfficial",)),
 }
 VEO_CHANNELS: tuple[Channel, ...] = ("official", "reverse")
 

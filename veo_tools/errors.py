@@ -108,9 +108,10 @@ class ModelUnavailableError(APIError):
 
 
 class AccessGroupError(ModelUnavailableError):
-    """The key's token is not in the APIYI token group the model is routed for (Seedance:
-    ``SeeDance2``, Wan/HappyHorse: ``Wan&HappyHorse``, Grok: ``GrokOfficial``): APIYI answers such
-    tokens 503 on every call. Nothing was billed; the fix is a token in that group."""
+    """The key's token is not in the APIYI token group the model is routed for (Seedance 2.0:
+    ``SeeDance2``, Seedance 2.5: ``SeeDance25``, Wan/HappyHorse: ``Wan&HappyHorse``, Grok:
+    ``GrokOfficial``; the catalog's ``access_group``): APIYI answers such tokens 503 on every
+    call. Nothing was billed; the fix is a token in that group."""
 
     kind = "access_group"
     retryable = False

@@ -13,6 +13,8 @@ from veo_tools.errors import AccessGroupError, ModelUnavailableError
     ("model_id", "group"),
     [
         ("doubao-seedance-2-0-260128", "SeeDance2"),
+        # APIYI's notice of 2026-08-30: Seedance 2.5 has its own group.
+        ("doubao-seedance-2-5-260628", "SeeDance25"),
         ("wan2.7-t2v", "Wan&HappyHorse"),
         ("happyhorse-1.1-t2v", "Wan&HappyHorse"),
         ("grok-imagine-video", "GrokOfficial"),

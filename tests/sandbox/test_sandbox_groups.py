@@ -148,3 +148,19 @@ async def test_new_protocol_tasks_outlive_the_process(tmp_path: Path) -> None:
     again = Sandbox(SandboxConfig(time_scale=0.01, persist_path=path)).find(task.id)
     assert again is not None and again.model is spec
     assert (again.price_usd, again.extra, again.seconds) == (5.37, {"tokens": 648000}, 30)
+
+
+async def test_seedance_2_5_needs_its_own_seedance25_group_since_the_august_notice(
+    client_for: Any,
+) -> None:
+    """APIYI's notice of 2026-08-30 moved Seedance 2.5 off SeeDance2: a 2.0-only token is refused
+    for 2.5 (and no longer sees it listed), a token with both groups reaches both."""
+    groups = {"sk-seed": ["SeeDance2"], "sk-both": ["SeeDance2", "SeeDance25"]}
+    body = {"model": "doubao-seedance-2-5-260628", "content": [{"type": "text", "text": "a fox"}]}
+    async with client_for(key_groups=groups) as (client, _):
+        refused = await client.post(SEEDANCE, json=body, headers=key("seed"))
+        listed = await client.get("/v1/models", headers=key("seed"))
+        accepted = await client.post(SEEDANCE, json=body, headers=key("both"))
+    assert refused.status_code == 503 and "SeeDance25" in refused.json()["error"]["message"]
+    assert "doubao-seedance-2-5-260628" not in {m["id"] for m in listed.json()["data"]}
+    assert accepted.status_code == 200

@@ -133,12 +133,13 @@ def _seedance(
     default_seconds: int = 5,
     max_images: int = 9,
     frames_need_adaptive: bool = False,
+    group: str = "SeeDance2",
 ) -> SimModel:
     return SimModel(
         id=model_id,
         channel="seedance",
         protocol="volcano",
-        group="SeeDance2",
+        group=group,
         family="seedance",
         min_seconds=4,
         max_seconds=max_seconds,
@@ -217,6 +218,8 @@ SPECS: dict[str, SimModel] = {
             default_seconds=-1,
             max_images=30,
             frames_need_adaptive=True,
+            # APIYI's notice of 2026-08-30: 2.5 moved to its own token group.
+            group="SeeDance25",
         ),
         _seedance("doubao-seedance-2-0-260128", 8.43, ("480p", "720p", "1080p")),
         _seedance("doubao-seedance-2-0-fast-260128", 6.76, ("480p", "720p")),

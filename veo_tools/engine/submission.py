@@ -179,14 +179,16 @@ async def submit(
     finally:
         eng.submitting.discard(rec.task_id)
     now = eng.clock()
-    return await eng.journal.update(
-        rec.task_id,
-        remote_id=remote.remote_id,
-        status=remote.status,
-        progress=remote.progress,
-        submitted_at=now,
-        **terminal_fields(eng, remote, now, channel=rec.channel, model=rec.model),
-    )
+    fields: dict[str, Any] = {
+        "remote_id": remote.remote_id,
+        "status": remote.status,
+        "progress": remote.progress,
+        "submitted_at": now,
+    }
+    # A create may be answered with a task that has already ended (terminal fields then set the
+    # progress to 100 and the bill): they win over the running values above.
+    fields.update(terminal_fields(eng, remote, now, channel=rec.channel, model=rec.model))
+    return await eng.journal.update(rec.task_id, **fields)
 
 
 async def unexpected(eng: Engine, rec: TaskRecord, exc: Exception) -> SubmitOutcomeUnknownError:

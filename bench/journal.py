@@ -23,13 +23,15 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from _common import md_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from postgres_support import embedded_postgres_server
 
 from veo_tools.journal.interface import JournalStore
 from veo_tools.journal.postgres import PostgresJournal
@@ -40,21 +42,9 @@ from veo_tools.settings import Settings
 SCALE = 0.002
 
 
-@contextmanager
-def postgres() -> Iterator[str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
-        data = Path(tempfile.mkdtemp(prefix="veo-bench-pg-")) / "data"
-        server = embedded_postgres.get_server(data, cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            server.cleanup()
-        data.parent.rmdir()
+def postgres() -> AbstractContextManager[str]:
+    """A throwaway PostgreSQL, started the way the test suite starts its own."""
+    return embedded_postgres_server(prefix="veo-bench-pg-")
 
 
 async def journal_latency(store: JournalStore, tasks: int) -> list[float]:

@@ -12,6 +12,7 @@ import platformdirs
 import pytest
 import uvicorn
 from loopback_support import running_in_thread
+from postgres_support import embedded_postgres_server
 
 from veo_tools import catalog
 from veo_tools.catalog import Catalog, Lifecycle
@@ -97,26 +98,10 @@ def serve_in_thread() -> Iterator[Callable[[uvicorn.Server], str]]:
 def postgres_server() -> Iterator[str]:
     """One real PostgreSQL (embedded-postgres, from the test extra) for the whole session.
 
-    Nothing is skipped: a server that cannot start fails every test that asks for it. Its data
-    lives outside pytest's numbered temp dirs, which a concurrent pytest run may prune.
+    Nothing is skipped: a server that cannot start fails every test that asks for it.
     """
-    import tempfile
-    import warnings
-
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI); harmless for a test server.
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
-        data = Path(tempfile.mkdtemp(prefix="veo-tools-pg-")) / "data"
-        server = embedded_postgres.get_server(data, cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            server.cleanup()
-        data.parent.rmdir()
+    with embedded_postgres_server() as uri:
+        yield uri
 
 
 @pytest.fixture

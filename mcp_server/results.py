@@ -25,7 +25,6 @@ from veo_tools.types import BatchItemView, BatchView, Recommendation, TaskList, 
 #: ``list_tasks`` names at most this many tasks in its summary (all are in the JSON).
 #: Batch results name at most this many item task ids / failed items (``BatchView.summary``).
 SUMMARY_ITEMS = 10
-_UNFINISHED = ("queued", "in_progress", "not_reserved")
 
 
 class CheckStatusResult(RootModel[TaskView | BatchView]):
@@ -127,10 +126,6 @@ def task_list_result(tasks: TaskList) -> CallToolResult:
     return _result("\n".join(lines), shown)
 
 
-def finished_items(view: BatchView) -> int:
-    return view.total - sum(n for status, n in view.counts.items() if status in _UNFINISHED)
-
-
 def batch_line(view: BatchView) -> str:
     """``running · batch_id=… · 3/5 finished (2 completed, 1 failed, 2 queued) · $0.30 spent …``."""
     counts = ", ".join(f"{n} {status}" for status, n in sorted(view.counts.items()))
@@ -138,7 +133,7 @@ def batch_line(view: BatchView) -> str:
         [
             view.status,
             f"batch_id={view.batch_id}",
-            f"{finished_items(view)}/{view.total} finished ({counts})",
+            f"{view.finished_items}/{view.total} finished ({counts})",
             f"{usd(view.spent_usd)} spent of {usd(view.estimated_cost_usd)} estimated",
         ]
     )

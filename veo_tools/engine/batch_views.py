@@ -85,17 +85,10 @@ def _next_step(batch_id: str, status: str, failed: int) -> Words:
     )
 
 
-_UNFINISHED = frozenset({"queued", "in_progress", "not_reserved"})
-
-
-def finished_items(view: BatchView) -> int:
-    return view.total - sum(n for status, n in view.counts.items() if status in _UNFINISHED)
-
-
 def batch_event(view: BatchView) -> ProgressEvent:
     """A progress event for a batch: share of finished items (below 100 while it runs: the
     last downloads may be on their way), and the counts in words."""
-    finished = finished_items(view)
+    finished = view.finished_items
     share = finished * 100 // max(1, view.total)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(view.counts.items()))
     return ProgressEvent(

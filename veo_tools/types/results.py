@@ -126,6 +126,12 @@ class BatchView(_Advised):
     next_step: str
     items_omitted: int = 0
 
+    @property
+    def finished_items(self) -> int:
+        """Items that have ended (completed, failed or interrupted), from ``counts``."""
+        unfinished = ("queued", "in_progress", "not_reserved")
+        return self.total - sum(n for status, n in self.counts.items() if status in unfinished)
+
     def summary(self, max_items: int = SUMMARY_ITEMS) -> BatchView:
         """This view as a tool result an agent reads (<= 2 kB): at most ``max_items`` items and
         failed items; ``items_omitted`` says how many items are left out (each item's task_id

@@ -187,14 +187,16 @@ def build_tools(max_wait_s: float) -> list[Tool]:
             RecommendChannelInput,
             Recommendation,
             TITLES["recommend_channel"],
-            _READ_ONLY.model_copy(update={"open_world_hint": False}),
+            # Read-only, but it reads APIYI's live model list (GET /v1/models, free).
+            _READ_ONLY.model_copy(update={"open_world_hint": True}),
         ),
         (
             list_tasks,
             ListTasksInput,
             TaskList,
             TITLES["list_tasks"],
-            _READ_ONLY.model_copy(update={"open_world_hint": False}),
+            # Read-only, but it reads APIYI's live model list (GET /v1/models, free).
+            _READ_ONLY.model_copy(update={"open_world_hint": True}),
         ),
     ]
     return [

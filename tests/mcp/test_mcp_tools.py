@@ -157,3 +157,10 @@ async def test_inline_wait_is_capped_and_the_result_says_so(client: Client, tmp_
     view = await structured(client, "generate_video", result)
     assert view["status"] == "completed"  # the sandbox render is far shorter than the cap
     assert "inline cap" in text_of(result)
+
+
+async def test_recommend_channel_is_read_only_but_reads_the_outside_world(client: Client) -> None:
+    """It reads APIYI's live model list, so clients must not treat it as closed-world."""
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    hints = tools["recommend_channel"].annotations
+    assert hints is not None and hints.read_only_hint is True and hints.open_world_hint is True
